@@ -1,0 +1,29 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O libraries.
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'http', 'net', 'os'], message: 'not allowed in workflow code' },
+            { group: ['mongodb', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'not allowed in workflow code' },
+            { group: ['../activities/*', '../db/*', '../api/*'], allowTypeImports: true, message: 'workflows may import only types from these' },
+          ],
+        },
+      ],
+    },
+  },
+);

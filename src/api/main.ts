@@ -1,0 +1,26 @@
+// Entry point: the API server process.
+import { connectDatabase } from '../db/client';
+import { ensureIndexes } from '../db/indexes';
+import { loadSettings } from '../settings';
+import { buildApiServer } from './server';
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  if (!settings.mongodbUri) throw new Error('MONGODB_URI must be set for the API');
+  const database = await connectDatabase(settings.mongodbUri, settings.dbName);
+  await ensureIndexes(database.db);
+  const app = await buildApiServer({ db: database.db, settings });
+  const stop = async () => {
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await app.listen({ host: settings.apiHost, port: settings.apiPort });
+}
+
+main().catch((err) => {
+  console.error(`API failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import type { Db, IndexDescription } from 'mongodb';
+
+/**
+ * Every index the system relies on, per collection, created at start-up by API and workers.
+ * Modules add their collection here rather than creating indexes ad hoc.
+ */
+export const INDEXES: Record<string, IndexDescription[]> = {
+  health_probes: [{ key: { at: 1 }, name: 'at' }],
+};
+
+export async function ensureIndexes(db: Db): Promise<void> {
+  for (const [collection, specs] of Object.entries(INDEXES)) {
+    if (specs.length) await db.collection(collection).createIndexes(specs);
+  }
+}

@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startFerretDb } from '../devstack/ferretdb';
+import { ManagedProcess } from '../devstack/managed-process';
+import { assertPortFree, waitForPort } from '../devstack/ports';
+import { startTemporalDevServer } from '../devstack/temporal-dev-server';
+import { resolveTool } from '../devstack/tools';
+import type { Settings } from '../settings';
+import { connectClient } from '../temporal/connection';
+import { PIPELINE_TASK_QUEUE } from '../temporal/task-queues';
+
+export interface StackUrls {
+  api: string;
+  docs: string;
+  temporalUi: string | null;
+  temporalAddress: string;
+  mongodbUri: string;
+}
+
+interface Stoppable {
+  name: string;
+  stop(): Promise<void>;
+  exited?: Promise<number | null>;
+}
+
+const DIST = path.resolve(__dirname, '..');
+
+/**
+ * The whole system on one machine: FerretDB and the Temporal dev server (unless MONGODB_URI /
+ * TEMPORAL_ADDRESS point elsewhere), the API and the pipeline worker, each a child process.
+ */
+export class EmbeddedStack {
+  private readonly parts: Stoppable[] = [];
+  private stopping = false;
+
+  constructor(private readonly settings: Settings) {}
+
+  async start(): Promise<StackUrls> {
+    const s = this.settings;
+    const dataDir = path.resolve(s.dataDir);
+    await this.checkPorts();
+
+    let mongodbUri = s.mongodbUri;
+    if (!mongodbUri) {
+      const bin = await resolveTool('ferretdb');
+      const ferret = await startFerretDb({ bin, port: s.ferretdbPort, dataDir: path.join(dataDir, 'ferretdb') });
+      this.parts.push({ name: 'ferretdb', stop: ferret.stop, exited: ferret.process.exited });
+      mongodbUri = ferret.uri;
+    }
+
+    let temporalAddress = s.temporalAddress;
+    let temporalUi: string | null = s.temporalAddress ? s.temporalUiUrl : null;
+    if (!temporalAddress) {
+      const bin = await resolveTool('temporal');
+      const temporal = await startTemporalDevServer({
+        bin,
+        port: s.temporalPort,
+        uiPort: s.temporalUiPort,
+        dbFile: path.join(dataDir, 'temporal.db'),
+        namespace: s.temporalNamespace,
+        fastSync: s.sqliteFastSync,
+      });
+      this.parts.push({ name: 'temporal', stop: temporal.stop, exited: temporal.process.exited });
+      temporalAddress = temporal.address;
+      temporalUi = temporal.uiUrl;
+    }
+
+    const env = { MONGODB_URI: mongodbUri, TEMPORAL_ADDRESS: temporalAddress, MAESTRO_DATA_DIR: dataDir };
+    this.spawn('api', path.join(DIST, 'api', 'main.js'), env);
+    this.spawn('pipeline-worker', path.join(DIST, 'workers', 'pipeline.js'), env);
+
+    const apiBase = `http://${s.apiHost === '0.0.0.0' ? '127.0.0.1' : s.apiHost}:${s.apiPort}`;
+    await waitForPort(s.apiPort, '127.0.0.1', 60_000);
+    const res = await fetch(`${apiBase}/latest/`);
+    if (!res.ok) throw new Error(`API answered ${res.status} on /latest/`);
+    await this.checkPipelineWorker(temporalAddress);
+
+    return {
+      api: `${apiBase}/latest/`,
+      docs: `${apiBase}/latest/docs`,
+      temporalUi,
+      temporalAddress,
+      mongodbUri,
+    };
+  }
+
+  /** Resolves with a message when any part exits on its own (the stack is then broken). */
+  async firstUnexpectedExit(): Promise<string> {
+    return Promise.race(
+      this.parts
+        .filter((p) => p.exited)
+        .map((p) => p.exited!.then((code) => `${p.name} exited with code ${code}`)),
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const part of [...this.parts].reverse()) {
+      await part.stop().catch(() => undefined);
+    }
+  }
+
+  private spawn(name: string, script: string, env: NodeJS.ProcessEnv): void {
+    const proc = new ManagedProcess({ name, command: process.execPath, args: [script], env });
+    this.parts.push({ name, stop: () => proc.stop(), exited: proc.exited });
+  }
+
+  private async checkPorts(): Promise<void> {
+    const s = this.settings;
+    if (!s.mongodbUri) await assertPortFree(s.ferretdbPort, 'FerretDB, set MAESTRO_FERRETDB_PORT or MONGODB_URI');
+    if (!s.temporalAddress) {
+      await assertPortFree(s.temporalPort, 'Temporal, set MAESTRO_TEMPORAL_PORT or TEMPORAL_ADDRESS');
+      await assertPortFree(s.temporalUiPort, 'Temporal Web UI, set MAESTRO_TEMPORAL_UI_PORT');
+    }
+    await assertPortFree(s.apiPort, 'API, set MAESTRO_API_PORT');
+  }
+
+  /** A workflow round trip proves the worker polls and reaches the database. */
+  private async checkPipelineWorker(address: string): Promise<void> {
+    const client = await connectClient(address, this.settings.temporalNamespace);
+    try {
+      await client.workflow.execute('healthCheckWorkflow', {
+        taskQueue: PIPELINE_TASK_QUEUE,
+        workflowId: `health:${randomUUID()}`,
+        args: [{ probeId: randomUUID() }],
+        workflowExecutionTimeout: '2 minutes',
+      });
+    } finally {
+      await client.connection.close();
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { Db } from 'mongodb';
+import { createPipelineActivities } from '../activities';
+import { PIPELINE_TASK_QUEUE } from '../temporal/task-queues';
+
+export interface PipelineWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  db: Db;
+  taskQueue?: string;
+  /** Pre-built workflow bundle (tests build one per run); default bundles src/workflows at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue ?? PIPELINE_TASK_QUEUE,
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
+    activities: createPipelineActivities({ db: opts.db }),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+  });
+}

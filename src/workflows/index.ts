@@ -1,0 +1,2 @@
+// Every workflow the pipeline worker registers. Only deterministic code may be reachable from here.
+export * from './health';
