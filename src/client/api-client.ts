@@ -1,0 +1,365 @@
+// Typed client for the Maestro API (SPEC §3) over the global fetch. Shared by `kci`, the lab worker,
+// benchmarks and tests; keeps to web-standard globals so it stays light.
+import type { Node, NodeInput, NodePatch, NodeTreeInput, Page } from '../db/nodes/types';
+import { parseSse } from './sse';
+import type {
+  CloudEvent,
+  EventRecord,
+  Filters,
+  InviteRequest,
+  InviteResponse,
+  ListenMessage,
+  PageOptions,
+  PublishRequest,
+  Subscription,
+  TokenResponse,
+  User,
+  UserAdminUpdate,
+  UserGroup,
+  UserProfileUpdate,
+} from './types';
+
+export interface ApiClientOptions {
+  /** e.g. `http://127.0.0.1:8000/latest` (a trailing slash is fine). */
+  baseUrl: string;
+  token?: string;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+/** An API answer that was not 2xx; `detail` is the API's own message. */
+export class ApiClientError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(`${method} ${path}: ${status} ${detail}`);
+    this.name = 'ApiClientError';
+  }
+}
+
+interface RequestOptions {
+  query?: Filters;
+  json?: unknown;
+  form?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Return null instead of throwing on these statuses. */
+  allow?: number[];
+}
+
+export class ApiClient {
+  readonly baseUrl: string;
+  token: string | undefined;
+  private readonly headers: Record<string, string>;
+
+  constructor(opts: ApiClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.token = opts.token;
+    this.headers = opts.headers ?? {};
+  }
+
+  // ---- users and auth -------------------------------------------------------------------------------
+
+  /** `POST /user/login` (form-encoded); stores the token on this client and returns it. */
+  async login(username: string, password: string): Promise<TokenResponse> {
+    const res = await this.request<TokenResponse>('POST', '/user/login', { form: { username, password } });
+    this.token = res.access_token;
+    return res;
+  }
+
+  whoami(): Promise<User> {
+    return this.request('GET', '/whoami');
+  }
+
+  inviteUser(invite: InviteRequest): Promise<InviteResponse> {
+    return this.request('POST', '/user/invite', { json: invite });
+  }
+
+  acceptInvite(token: string, password: string): Promise<User> {
+    return this.request('POST', '/user/accept-invite', { json: { token, password } });
+  }
+
+  /** `POST /user/update-password` (form-encoded, authenticated by the current credentials). */
+  updatePassword(username: string, password: string, newPassword: string): Promise<unknown> {
+    return this.request('POST', '/user/update-password', {
+      form: { username, password, new_password: newPassword },
+    });
+  }
+
+  updateMe(update: UserProfileUpdate): Promise<User> {
+    return this.request('PATCH', '/user/me', { json: update });
+  }
+
+  listUsers(filters: Filters = {}, page: PageOptions = {}): Promise<Page<User> | User[]> {
+    return this.request('GET', '/users', { query: { ...filters, ...pageQuery(page) } });
+  }
+
+  getUser(id: string): Promise<User> {
+    return this.request('GET', `/user/${enc(id)}`);
+  }
+
+  updateUser(id: string, update: UserAdminUpdate): Promise<User> {
+    return this.request('PATCH', `/user/${enc(id)}`, { json: update });
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    await this.request('DELETE', `/user/${enc(id)}`);
+  }
+
+  listGroups(filters: Filters = {}, page: PageOptions = {}): Promise<Page<UserGroup> | UserGroup[]> {
+    return this.request('GET', '/user-groups', { query: { ...filters, ...pageQuery(page) } });
+  }
+
+  createGroup(name: string): Promise<UserGroup> {
+    return this.request('POST', '/user-groups', { json: { name } });
+  }
+
+  getGroup(id: string): Promise<UserGroup> {
+    return this.request('GET', `/user-groups/${enc(id)}`);
+  }
+
+  async deleteGroup(id: string): Promise<void> {
+    await this.request('DELETE', `/user-groups/${enc(id)}`);
+  }
+
+  // ---- nodes ------------------------------------------------------------------------------------------
+
+  getNode(id: string): Promise<Node> {
+    return this.request('GET', `/node/${enc(id)}`);
+  }
+
+  findNodes(filters: Filters = {}, page: PageOptions = {}): Promise<Page<Node>> {
+    return this.request('GET', '/nodes', { query: { ...filters, ...pageQuery(page) } });
+  }
+
+  findNodesFast(filters: Filters = {}, page: PageOptions = {}): Promise<Node[]> {
+    return this.request('GET', '/nodes/fast', { query: { ...filters, ...pageQuery(page) } });
+  }
+
+  async countNodes(filters: Filters = {}): Promise<number> {
+    return Number(await this.request<number>('GET', '/count', { query: filters }));
+  }
+
+  /** Every node matching the filters, page by page. */
+  async *iterateNodes(filters: Filters = {}, pageSize = 500): AsyncGenerator<Node> {
+    for (let offset = 0; ; offset += pageSize) {
+      const page = await this.findNodes(filters, { limit: pageSize, offset });
+      yield* page.items;
+      if (page.items.length < pageSize || offset + page.items.length >= page.total) return;
+    }
+  }
+
+  createNode(node: NodeInput, opts: { noevent?: boolean } = {}): Promise<Node> {
+    return this.request('POST', '/node', { json: node, query: noevent(opts) });
+  }
+
+  replaceNode(id: string, node: NodeInput, opts: { noevent?: boolean } = {}): Promise<Node> {
+    return this.request('PUT', `/node/${enc(id)}`, { json: node, query: noevent(opts) });
+  }
+
+  patchNode(id: string, patch: NodePatch, opts: { noevent?: boolean } = {}): Promise<Node> {
+    return this.request('PATCH', `/node/${enc(id)}`, { json: patch, query: noevent(opts) });
+  }
+
+  /** `PUT /nodes/{rootId}`: create/update a hierarchy under an existing root. */
+  submitHierarchy(rootId: string, tree: NodeTreeInput, opts: { noevent?: boolean } = {}): Promise<Node[]> {
+    return this.request('PUT', `/nodes/${enc(rootId)}`, { json: tree, query: noevent(opts) });
+  }
+
+  /** `PUT /batch/nodeset`. */
+  setNodesField(ids: string[], field: 'processed_by_kcidb_bridge', value: boolean): Promise<unknown> {
+    return this.request('PUT', '/batch/nodeset', { json: { nodes: ids, field, value } });
+  }
+
+  // ---- events -----------------------------------------------------------------------------------------
+
+  subscribe(channel: string, opts: { promisc?: boolean; subscriberId?: string } = {}): Promise<Subscription> {
+    return this.request('POST', `/subscribe/${enc(channel)}`, {
+      query: { promisc: opts.promisc ? true : undefined, subscriber_id: opts.subscriberId },
+    });
+  }
+
+  async unsubscribe(subId: string): Promise<void> {
+    await this.request('POST', `/unsubscribe/${enc(subId)}`);
+  }
+
+  /** Long-polls the next message of a subscription. */
+  listen(subId: string, signal?: AbortSignal): Promise<ListenMessage> {
+    return this.request('GET', `/listen/${enc(subId)}`, { signal });
+  }
+
+  /** `listen()` with the CloudEvent in `data` decoded. */
+  async receive<D = Record<string, unknown>>(subId: string, signal?: AbortSignal): Promise<CloudEvent<D>> {
+    return decodeMessage<D>(await this.listen(subId, signal));
+  }
+
+  publish(channel: string, event: PublishRequest): Promise<unknown> {
+    return this.request('POST', `/publish/${enc(channel)}`, { json: event });
+  }
+
+  push(queue: string, item: PublishRequest): Promise<unknown> {
+    return this.request('POST', `/push/${enc(queue)}`, { json: item });
+  }
+
+  /**
+   * `GET /pop/{queue}`: the next item. With `wait` (seconds) the server holds the request until an item
+   * arrives; an empty queue answers null.
+   */
+  async pop<D = unknown>(queue: string, opts: { wait?: number; signal?: AbortSignal } = {}): Promise<CloudEvent<D> | null> {
+    const res = await this.request<ListenMessage | CloudEvent<D> | null>('GET', `/pop/${enc(queue)}`, {
+      query: { wait: opts.wait },
+      signal: opts.signal,
+      allow: [204],
+    });
+    if (res == null) return null;
+    return isListenMessage(res) ? decodeMessage<D>(res) : (res as CloudEvent<D>);
+  }
+
+  /** `GET /events`: the event history. */
+  events(filters: Filters = {}, page: PageOptions = {}): Promise<EventRecord[]> {
+    return this.request('GET', '/events', { query: { ...filters, ...pageQuery(page) } });
+  }
+
+  /**
+   * `GET /events/stream?channel=&from=` as an async iterator of events (Server-Sent Events). Ends when
+   * the server closes the stream or `signal` aborts.
+   */
+  async *streamEvents<D = Record<string, unknown>>(
+    channel: string,
+    opts: { from?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<CloudEvent<D>> {
+    const path = `/events/stream${queryString({ channel, from: opts.from })}`;
+    const res = await this.send('GET', path, { signal: opts.signal }, { accept: 'text/event-stream' });
+    if (!res.body) return;
+    try {
+      for await (const msg of parseSse(res.body)) {
+        if (msg.event !== 'message' && msg.event !== 'event') continue;
+        const parsed = JSON.parse(msg.data) as CloudEvent<D> | ListenMessage;
+        const event = isListenMessage(parsed) ? decodeMessage<D>(parsed) : parsed;
+        if (event.sequence_id === undefined && msg.id !== undefined && /^\d+$/.test(msg.id)) {
+          event.sequence_id = Number(msg.id);
+        }
+        yield event;
+      }
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      throw err;
+    }
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------------------
+
+  /** Any route: JSON in, JSON out, ApiClientError on a non-2xx answer. */
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, `${path}${queryString(opts.query)}`, opts);
+    if (opts.allow?.includes(res.status)) return null as T;
+    const text = await res.text();
+    if (!text) return null as T;
+    const type = res.headers.get('content-type') ?? '';
+    if (type.includes('json') || /^[[{"\d\-tfn]/.test(text)) {
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        // not JSON after all
+      }
+    }
+    return text as T;
+  }
+
+  private async send(
+    method: string,
+    pathWithQuery: string,
+    opts: RequestOptions,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...this.headers, ...extraHeaders };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let body: string | undefined;
+    if (opts.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(opts.form).toString();
+    } else if (opts.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.json);
+    }
+    const url = `${this.baseUrl}${pathWithQuery}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body, signal: opts.signal });
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? (err as Error).message;
+      throw new ApiClientError(0, `cannot reach ${this.baseUrl}: ${reason}`, method, pathWithQuery);
+    }
+    if (!res.ok && !opts.allow?.includes(res.status)) {
+      throw new ApiClientError(res.status, await errorDetail(res), method, pathWithQuery.split('?')[0]);
+    }
+    return res;
+  }
+}
+
+/** The API's message from an error answer: `{detail}` (string or FastAPI-style list), else the body. */
+async function errorDetail(res: Response): Promise<string> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as { detail?: unknown; message?: unknown };
+    const detail = body.detail ?? body.message;
+    if (typeof detail === 'string') return detail;
+    if (Array.isArray(detail)) {
+      return detail
+        .map((d: { msg?: string; loc?: unknown[] }) => (d?.msg ? `${(d.loc ?? []).join('.')}: ${d.msg}` : JSON.stringify(d)))
+        .join('; ');
+    }
+    if (detail !== undefined) return JSON.stringify(detail);
+  } catch {
+    // plain-text error
+  }
+  return text || res.statusText || `HTTP ${res.status}`;
+}
+
+function isListenMessage(value: unknown): value is ListenMessage {
+  return typeof value === 'object' && value !== null && typeof (value as ListenMessage).data === 'string' && 'channel' in value;
+}
+
+function decodeMessage<D>(msg: ListenMessage): CloudEvent<D> {
+  try {
+    return JSON.parse(msg.data) as CloudEvent<D>;
+  } catch {
+    return { data: msg.data as D };
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function noevent(opts: { noevent?: boolean }): Filters {
+  return opts.noevent ? { noevent: true } : {};
+}
+
+function pageQuery(page: PageOptions): Filters {
+  const sort = Array.isArray(page.sort) ? page.sort.join(',') : page.sort;
+  return { limit: page.limit, offset: page.offset, sort };
+}
+
+/** `?a=1&b=x,y` from filters; undefined values are left out, arrays become comma lists. */
+export function queryString(query: Filters | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    params.append(key, formatFilterValue(value));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function formatFilterValue(value: Exclude<Filters[string], undefined>): string {
+  if (value === null) return 'null';
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
+}

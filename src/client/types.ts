@@ -1,0 +1,113 @@
+// Shapes the API returns for users, groups, subscriptions and events (SPEC §3). Node shapes live in
+// src/db/nodes/types.ts and are re-exported here so clients import from one place.
+export type { Node, NodeInput, NodePatch, NodeTreeInput, Page } from '../db/nodes/types';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+}
+
+export interface UserGroup {
+  id?: string;
+  name: string;
+}
+
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+  is_active: boolean;
+  is_superuser: boolean;
+  is_verified: boolean;
+  groups: UserGroup[];
+}
+
+export interface InviteRequest {
+  username: string;
+  email: string;
+  groups?: string[];
+  is_superuser?: boolean;
+}
+
+/** `POST /user/invite`: the created user plus the single-use token (and a URL when the server has one). */
+export interface InviteResponse {
+  token?: string;
+  url?: string;
+  user?: User;
+  [key: string]: unknown;
+}
+
+export interface UserProfileUpdate {
+  username?: string;
+  email?: string;
+  password?: string;
+}
+
+/** Admin edits of another user. */
+export interface UserAdminUpdate extends UserProfileUpdate {
+  groups?: string[];
+  is_superuser?: boolean;
+  is_active?: boolean;
+  is_verified?: boolean;
+}
+
+export interface Subscription {
+  id: string;
+  channel: string;
+  user: string;
+  promiscuous: boolean;
+  [key: string]: unknown;
+}
+
+/** `GET /listen/{sub_id}`: one message; `data` is the CloudEvent as a JSON string (upstream shape). */
+export interface ListenMessage {
+  type: string;
+  channel: string;
+  data: string;
+  [key: string]: unknown;
+}
+
+/** A CloudEvents 1.0 envelope as published on a channel. */
+export interface CloudEvent<D = unknown> {
+  specversion?: string;
+  id?: string;
+  source?: string;
+  type?: string;
+  time?: string;
+  owner?: string;
+  data: D;
+  sequence_id?: number;
+  [key: string]: unknown;
+}
+
+/** `POST /publish/{channel}` and `POST /push/{queue}` body. */
+export interface PublishRequest {
+  data: unknown;
+  type?: string;
+  source?: string;
+  attributes?: Record<string, unknown>;
+}
+
+/** One entry of the event history (`GET /events`). */
+export interface EventRecord {
+  id?: string;
+  sequence_id?: number;
+  channel?: string;
+  timestamp?: string;
+  data: Record<string, unknown>;
+  node?: unknown;
+  [key: string]: unknown;
+}
+
+/** A value in a query filter: arrays become comma lists (for `__in` / `__nin`). */
+export type FilterValue = string | number | boolean | null | Date | ReadonlyArray<string | number>;
+
+/** Query filters in the API's syntax: `{ kind: 'test', 'data.arch': 'x86_64', created__gt: '…' }`. */
+export type Filters = Record<string, FilterValue | undefined>;
+
+export interface PageOptions {
+  limit?: number;
+  offset?: number;
+  /** `-created` style fields. */
+  sort?: string | string[];
+}
