@@ -38,6 +38,14 @@ function logLevel(raw: string): string {
   return raw;
 }
 
+/** Seconds, from `3600`, `90s`, `30m`, `12h` or `7d`. */
+function durationSeconds(raw: string): number {
+  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(raw.trim());
+  const n = m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's'] : NaN;
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`must be a duration like 3600, 30m, 12h or 7d, got "${raw}"`);
+  return n;
+}
+
 function def<T>(d: SettingDef<T> & { default: string }): SettingDef<T> & { default: string } {
   return d;
 }
@@ -56,6 +64,14 @@ export const SETTINGS = {
   temporalPort: def({ env: 'MAESTRO_TEMPORAL_PORT', description: 'Port of the embedded Temporal dev server', default: '7233', parse: port }),
   temporalUiPort: def({ env: 'MAESTRO_TEMPORAL_UI_PORT', description: 'Port of the embedded Temporal Web UI', default: '8233', parse: port }),
   temporalUiUrl: def({ env: 'TEMPORAL_UI_URL', description: 'Public URL of the Temporal Web UI (for links)', default: 'http://127.0.0.1:8233', parse: str }),
+  pipelineConfig: def({ env: 'MAESTRO_CONFIG', description: 'Pipeline configuration: YAML files or directories, separated by "," or ":"', default: 'config/local.yaml', parse: str }),
+  storagePort: def({ env: 'MAESTRO_STORAGE_PORT', description: 'Port of the embedded HTTP storage service', default: '8010', parse: port }),
+  storageToken: optional({ env: 'MAESTRO_STORAGE_TOKEN', description: 'Bearer token for uploads to the storage service; unset = generated once under the data dir', parse: str }),
+  storageUploadUrl: optional({ env: 'MAESTRO_STORAGE_UPLOAD_URL', description: 'Lab worker: storage upload base URL; unset = the pipeline config storage upload_url/base_url', parse: str }),
+  storagePublicUrl: optional({ env: 'MAESTRO_STORAGE_URL', description: 'Lab worker: public storage base URL (download); unset = taken from the job', parse: str }),
+  labApiUrl: optional({ env: 'MAESTRO_API_URL', description: 'Lab worker: API base URL, e.g. http://host:8000/latest', parse: str }),
+  labApiToken: optional({ env: 'MAESTRO_API_TOKEN', description: 'Lab worker: its own API token (a user in runtime:<name>:node-editor)', parse: str }),
+  labWorkDir: optional({ env: 'MAESTRO_LAB_WORK_DIR', description: 'Lab worker: scratch directory for job work trees; unset = the system temp dir', parse: str }),
   apiHost: def({ env: 'MAESTRO_API_HOST', description: 'Interface the API listens on', default: '127.0.0.1', parse: str }),
   apiPort: def({ env: 'MAESTRO_API_PORT', description: 'Port the API listens on', default: '8000', parse: port }),
   logLevel: def({ env: 'MAESTRO_LOG_LEVEL', description: 'Log level of API and workers', default: 'info', parse: logLevel }),
@@ -64,6 +80,15 @@ export const SETTINGS = {
   toolsDir: def({ env: 'MAESTRO_TOOLS_DIR', description: 'Cache of built tools', default: '~/.cache/maestro/tools', parse: str }),
   sqliteFastSync: def({ env: 'MAESTRO_TEMPORAL_SQLITE_WAL', description: 'Run the embedded Temporal store in WAL mode with synchronous=normal', default: 'true', parse: bool }),
   workerConcurrency: def({ env: 'MAESTRO_WORKER_CONCURRENCY', description: 'Max concurrent activities per worker', default: '100', parse: positiveInt }),
+  bodyLimit: def({ env: 'MAESTRO_BODY_LIMIT', description: 'Largest accepted API request body, in bytes (larger: 413)', default: '16777216', parse: positiveInt }),
+  secretKey: optional({ env: 'MAESTRO_SECRET_KEY', description: 'HS256 key signing API tokens; unset = generated once and kept in the database', parse: str }),
+  tokenLifetime: def({ env: 'MAESTRO_TOKEN_LIFETIME', description: 'Default (and longest) lifetime of an everyday API token', default: '30d', parse: durationSeconds }),
+  adminTokenLifetime: def({ env: 'MAESTRO_ADMIN_TOKEN_LIFETIME', description: 'Default (and longest) lifetime of an admin-scope API token', default: '1h', parse: durationSeconds }),
+  inviteLifetime: def({ env: 'MAESTRO_INVITE_LIFETIME', description: 'How long a user invite token stays valid', default: '7d', parse: durationSeconds }),
+  adminUsername: def({ env: 'MAESTRO_ADMIN_USERNAME', description: 'First admin, created on API start when no superuser exists', default: 'admin', parse: str }),
+  adminPassword: optional({ env: 'MAESTRO_ADMIN_PASSWORD', description: 'Password of the first admin; unset = generated and printed once in the API log', parse: str }),
+  adminEmail: def({ env: 'MAESTRO_ADMIN_EMAIL', description: 'E-mail of the first admin', default: 'admin@localhost', parse: str }),
+  publicApiUrl: optional({ env: 'MAESTRO_PUBLIC_URL', description: 'Public base URL of the API, for links such as invite URLs; unset = taken from the request', parse: str }),
 };
 
 type SettingsShape = typeof SETTINGS;

@@ -2,6 +2,8 @@
 import { connectDatabase } from '../db/client';
 import { ensureIndexes } from '../db/indexes';
 import { loadSettings } from '../settings';
+import { ensureFirstAdmin } from '../users/bootstrap';
+import { createApiContext } from './context';
 import { buildApiServer } from './server';
 
 async function main(): Promise<void> {
@@ -9,7 +11,13 @@ async function main(): Promise<void> {
   if (!settings.mongodbUri) throw new Error('MONGODB_URI must be set for the API');
   const database = await connectDatabase(settings.mongodbUri, settings.dbName);
   await ensureIndexes(database.db);
-  const app = await buildApiServer({ db: database.db, settings });
+  const ctx = await createApiContext(database.db, settings);
+  const app = await buildApiServer({ ctx });
+  await ensureFirstAdmin(
+    database.db,
+    { username: settings.adminUsername, password: settings.adminPassword, email: settings.adminEmail },
+    (message) => app.log.warn(message),
+  );
   const stop = async () => {
     await app.close();
     await database.close();

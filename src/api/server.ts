@@ -1,34 +1,56 @@
+// The API server: Fastify with strict request validation, JSON errors, bearer-token auth, request ids,
+// metrics, OpenAPI docs and every route plugin under each version prefix.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Db } from 'mongodb';
-import type { Settings } from '../settings';
-import { PRODUCT_NAME, VERSION } from '../version';
+import { installAuthHook } from './auth';
+import type { ApiContext } from './context';
+import { installErrorHandlers } from './errors';
+import { installMetrics } from './metrics';
+import { installOpenApi } from './openapi';
+import { registerRoutes } from './routes';
+import { installValidators } from './validation';
 import { API_VERSIONS, rewriteVersionedUrl } from './versioning';
 
 export interface ApiDeps {
-  db: Db;
-  settings: Settings;
+  ctx: ApiContext;
   /** Pino logger options or false (tests). */
   logger?: boolean | object;
 }
 
-export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    logger: deps.logger ?? { level: deps.settings.logLevel },
-    rewriteUrl: (req) => rewriteVersionedUrl(req.url ?? '/'),
-  });
+/** Honours a sane incoming `x-request-id` (so ids follow a request across proxies), else a new UUID. */
+function requestId(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && /^[\w.:@/-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+}
 
-  app.get('/__unknown_version/:version', async (req, reply) => {
+export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const { ctx } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? { level: ctx.settings.logLevel },
+    rewriteUrl: (req) => rewriteVersionedUrl(req.url ?? '/'),
+    bodyLimit: ctx.settings.bodyLimit,
+    genReqId: requestId,
+  });
+  installValidators(app);
+  installErrorHandlers(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.decorate('metricsRegistry', installMetrics(app));
+  await app.register(formbody, { bodyLimit: ctx.settings.bodyLimit });
+  installAuthHook(app, ctx.tokens);
+  await installOpenApi(app);
+
+  app.get('/__unknown_version/:version', { schema: { hide: true } }, async (req, reply) => {
     const { version } = req.params as { version: string };
     return reply.code(400).send({ detail: `unknown API version "${version}"; use one of ${API_VERSIONS.join(', ')}` });
   });
+  await registerRoutes(app, ctx);
 
-  for (const version of API_VERSIONS) {
-    await app.register(
-      async (scope) => {
-        scope.get('/', async () => ({ name: PRODUCT_NAME, version: VERSION, api_version: version }));
-      },
-      { prefix: `/${version}` },
-    );
-  }
+  app.addHook('onClose', async () => {
+    for (const stop of [...ctx.cleanup].reverse()) await stop();
+  });
   return app;
 }

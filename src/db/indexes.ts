@@ -1,4 +1,5 @@
 import type { Db, IndexDescription } from 'mongodb';
+import { USER_INDEXES } from '../users/collections';
 
 /**
  * Every index the system relies on, per collection, created at start-up by API and workers.
@@ -6,6 +7,7 @@ import type { Db, IndexDescription } from 'mongodb';
  */
 export const INDEXES: Record<string, IndexDescription[]> = {
   health_probes: [{ key: { at: 1 }, name: 'at' }],
+  ...USER_INDEXES,
 };
 
 export async function ensureIndexes(db: Db): Promise<void> {

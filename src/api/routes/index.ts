@@ -1,0 +1,30 @@
+// Every route plugin, registered once per API version prefix (/latest, /v0). Unprefixed paths are
+// rewritten to /latest before routing (see ../versioning.ts).
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ApiContext } from '../context';
+import { API_VERSIONS } from '../versioning';
+import { groupRoutes } from './groups';
+import { metaRoutes } from './meta';
+import { userRoutes } from './users';
+
+export type RoutePlugin = FastifyPluginAsync<{ ctx: ApiContext }>;
+
+/** Add a route plugin here (one line) and it is served under every version prefix. */
+export const ROUTE_PLUGINS: RoutePlugin[] = [
+  metaRoutes,
+  userRoutes,
+  groupRoutes,
+  // nodeRoutes,   (import { nodeRoutes } from './nodes')
+  // eventRoutes,  (import { eventRoutes } from './events')
+];
+
+export async function registerRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  for (const version of API_VERSIONS) {
+    await app.register(
+      async (scope) => {
+        for (const plugin of ROUTE_PLUGINS) await scope.register(plugin, { ctx });
+      },
+      { prefix: `/${version}` },
+    );
+  }
+}

@@ -1,0 +1,110 @@
+// API tokens: HS256 JWTs with `sub` (user id), `aud`, `exp`, `iat`, `jti`, `scope` (space separated) and
+// `gen` (the user's token generation). A token is valid while its signature and expiry check out, its
+// jti is not in `revoked_tokens` (logout) and its `gen` equals the user's `token_generation` (bumped by an
+// admin revoke or a password change). All of it lives in MongoDB, so every API replica agrees.
+import { randomUUID } from 'node:crypto';
+import { ObjectId, type Db } from 'mongodb';
+import { userCollections } from './collections';
+import { resolveSigningKey } from './secret';
+import type { UserDoc } from './types';
+
+export const TOKEN_AUDIENCE = 'maestro:auth';
+export const ADMIN_SCOPE = 'admin';
+
+export interface MintOptions {
+  scopes?: string[];
+  /** Lifetime in seconds. */
+  expiresIn: number;
+}
+
+export interface MintedToken {
+  access_token: string;
+  token_type: 'bearer';
+  expires_at: string;
+  scope: string;
+}
+
+export interface VerifiedToken {
+  user: UserDoc;
+  scopes: string[];
+  tokenId: string;
+}
+
+export class TokenError extends Error {}
+
+// jose is ESM-only: load it lazily through a dynamic import, which works from CommonJS output.
+const loadJose = () => import('jose');
+
+export class TokenService {
+  private keyPromise?: Promise<Uint8Array>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly configuredSecret?: string,
+  ) {}
+
+  private key(): Promise<Uint8Array> {
+    this.keyPromise ??= resolveSigningKey(this.db, this.configuredSecret).catch((err) => {
+      this.keyPromise = undefined;
+      throw err;
+    });
+    return this.keyPromise;
+  }
+
+  async mint(user: Pick<UserDoc, '_id' | 'token_generation'>, opts: MintOptions): Promise<MintedToken> {
+    const { SignJWT } = await loadJose();
+    const scope = (opts.scopes ?? []).join(' ');
+    const expiresAt = Math.floor(Date.now() / 1000) + opts.expiresIn;
+    const token = await new SignJWT({ scope, gen: user.token_generation })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(user._id.toHexString())
+      .setAudience(TOKEN_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .setJti(randomUUID())
+      .sign(await this.key());
+    return { access_token: token, token_type: 'bearer', expires_at: new Date(expiresAt * 1000).toISOString(), scope };
+  }
+
+  /** Throws TokenError with a client-safe reason when the token must not be accepted. */
+  async verify(token: string): Promise<VerifiedToken> {
+    const { jwtVerify, errors } = await loadJose();
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, await this.key(), { audience: TOKEN_AUDIENCE, algorithms: ['HS256'] }));
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw new TokenError('token expired');
+      throw new TokenError('invalid token');
+    }
+    const { sub, jti } = payload;
+    if (!sub || !ObjectId.isValid(sub) || !jti) throw new TokenError('invalid token');
+    const { users, revoked } = userCollections(this.db);
+    const [user, revokedEntry] = await Promise.all([
+      users.findOne({ _id: new ObjectId(sub) }),
+      revoked.findOne({ _id: jti }, { projection: { _id: 1 } }),
+    ]);
+    if (!user || !user.is_active) throw new TokenError('invalid token: unknown or inactive user');
+    if (revokedEntry || (payload.gen ?? 0) !== user.token_generation) throw new TokenError('token revoked');
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+    return { user, scopes, tokenId: jti };
+  }
+
+  /** Logout: this one token stops working everywhere. */
+  async revoke(tokenId: string, userId: string, expiresAt: Date): Promise<void> {
+    const { revoked } = userCollections(this.db);
+    await revoked.updateOne({ _id: tokenId }, { $set: { user_id: userId, expires_at: expiresAt } }, { upsert: true });
+    // No TTL indexes on every backend: purge entries whose token would have expired anyway.
+    await revoked.deleteMany({ expires_at: { $lt: new Date() } });
+  }
+
+  /** Every token the user holds stops working (admin revoke, password change). */
+  async revokeAll(userId: ObjectId): Promise<void> {
+    await userCollections(this.db).users.updateOne({ _id: userId }, { $inc: { token_generation: 1 }, $set: { updated: new Date() } });
+  }
+}
+
+/** The `exp` of a token already verified (no signature check here). */
+export function tokenExpiry(token: string): Date {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+  return new Date((payload.exp ?? 0) * 1000);
+}
