@@ -12,6 +12,8 @@ export const INDEXES: Record<string, IndexDescription[]> = {
 
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const [collection, specs] of Object.entries(INDEXES)) {
-    if (specs.length) await db.collection(collection).createIndexes(specs);
+    // One index per command: FerretDB 1.24 drops the connection when a multi-index createIndexes
+    // re-creates two or more existing unique indexes (every restart does).
+    for (const spec of specs) await db.collection(collection).createIndexes([spec]);
   }
 }

@@ -48,8 +48,11 @@ export function parseObjectId(id: string, field = 'id'): ObjectId {
   return new ObjectId(id);
 }
 
+/** The field of a unique-index violation: MongoDB's 11000, or FerretDB's SQLite constraint on updates. */
 function duplicateKeyField(err: unknown): string | null {
   const e = err as MongoServerError;
+  const sqliteUnique = /UNIQUE constraint failed: index '[^']*_(\w+)_unique'/.exec(e?.message ?? '');
+  if (sqliteUnique) return sqliteUnique[1];
   if (e?.code !== 11000) return null;
   const key = Object.keys(e.keyPattern ?? e.keyValue ?? {})[0];
   if (key) return key;

@@ -82,3 +82,36 @@ export async function login(url: string, username: string, password: string, ext
 export function authHeader(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
 }
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * One HTTP request to the test API: `json` sends a JSON body, `form` a urlencoded form, `raw` a body as
+ * is (with the given headers). The body is parsed as JSON when it is JSON, else returned as text.
+ */
+export async function http<T = any>(
+  api: Pick<TestApi, 'url'>,
+  method: string,
+  path: string,
+  opts: { token?: string; json?: unknown; form?: Record<string, string>; raw?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<HttpResult<T>> {
+  const headers: Record<string, string> = { ...(opts.token ? authHeader(opts.token) : {}) };
+  let body: string | Buffer | URLSearchParams | undefined;
+  if (opts.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.json);
+  } else if (opts.form) {
+    body = new URLSearchParams(opts.form);
+  } else if (opts.raw !== undefined) {
+    body = opts.raw;
+  }
+  Object.assign(headers, opts.headers);
+  const res = await fetch(`${api.url}${path}`, { method, headers, body });
+  const text = await res.text();
+  const isJson = (res.headers.get('content-type') ?? '').includes('json') && text !== '';
+  return { status: res.status, body: (isJson ? JSON.parse(text) : text) as T, headers: res.headers };
+}
