@@ -12,6 +12,7 @@ import type {
   PageOptions,
   PublishRequest,
   Subscription,
+  TokenOptions,
   TokenResponse,
   User,
   UserAdminUpdate,
@@ -62,11 +63,32 @@ export class ApiClient {
 
   // ---- users and auth -------------------------------------------------------------------------------
 
-  /** `POST /user/login` (form-encoded); stores the token on this client and returns it. */
-  async login(username: string, password: string): Promise<TokenResponse> {
-    const res = await this.request<TokenResponse>('POST', '/user/login', { form: { username, password } });
+  /**
+   * `POST /user/login` (form-encoded); stores the token on this client and returns it. `scope: 'admin'`
+   * asks a superuser's short-lived admin-scope token; `expiresIn` (seconds) shortens the lifetime.
+   */
+  async login(username: string, password: string, opts: TokenOptions = {}): Promise<TokenResponse> {
+    const form: Record<string, string> = { username, password };
+    if (opts.scope) form.scope = opts.scope;
+    if (opts.expiresIn) form.expires_in = String(opts.expiresIn);
+    const res = await this.request<TokenResponse>('POST', '/user/login', { form });
     this.token = res.access_token;
     return res;
+  }
+
+  /** `POST /user/token`: another token for the caller (shorter, or admin scope for a superuser). */
+  mintToken(opts: TokenOptions = {}): Promise<TokenResponse> {
+    return this.request('POST', '/user/token', { json: { scope: opts.scope, expires_in: opts.expiresIn } });
+  }
+
+  /** `POST /user/logout`: revokes the token of this client. */
+  async logout(): Promise<void> {
+    await this.request('POST', '/user/logout');
+  }
+
+  /** `POST /user/{id}/revoke-tokens` (admin). */
+  async revokeTokens(userId: string): Promise<void> {
+    await this.request('POST', `/user/${enc(userId)}/revoke-tokens`);
   }
 
   whoami(): Promise<User> {
@@ -92,7 +114,8 @@ export class ApiClient {
     return this.request('PATCH', '/user/me', { json: update });
   }
 
-  listUsers(filters: Filters = {}, page: PageOptions = {}): Promise<Page<User> | User[]> {
+  /** `GET /users`; filters `username`, `email`, `group`. */
+  listUsers(filters: Filters = {}, page: PageOptions = {}): Promise<Page<User>> {
     return this.request('GET', '/users', { query: { ...filters, ...pageQuery(page) } });
   }
 
@@ -108,7 +131,7 @@ export class ApiClient {
     await this.request('DELETE', `/user/${enc(id)}`);
   }
 
-  listGroups(filters: Filters = {}, page: PageOptions = {}): Promise<Page<UserGroup> | UserGroup[]> {
+  listGroups(filters: Filters = {}, page: PageOptions = {}): Promise<Page<UserGroup>> {
     return this.request('GET', '/user-groups', { query: { ...filters, ...pageQuery(page) } });
   }
 

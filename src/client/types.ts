@@ -5,6 +5,15 @@ export type { Node, NodeInput, NodePatch, NodeTreeInput, Page } from '../db/node
 export interface TokenResponse {
   access_token: string;
   token_type: string;
+  expires_at?: string;
+  scope?: string;
+}
+
+export interface TokenOptions {
+  /** `admin`: a superuser's admin-scope token, needed by admin-only routes. */
+  scope?: string;
+  /** Lifetime in seconds (capped by the server). */
+  expiresIn?: number;
 }
 
 export interface UserGroup {
@@ -29,12 +38,13 @@ export interface InviteRequest {
   is_superuser?: boolean;
 }
 
-/** `POST /user/invite`: the created user plus the single-use token (and a URL when the server has one). */
+/** `POST /user/invite`: the created (unverified) user and its single-use invite token. */
 export interface InviteResponse {
-  token?: string;
-  url?: string;
-  user?: User;
-  [key: string]: unknown;
+  user: User;
+  token: string;
+  invite_url: string;
+  expires_at: string;
+  email_sent?: boolean;
 }
 
 export interface UserProfileUpdate {

@@ -1,7 +1,7 @@
 // `kci login`: get a token and keep it in the settings file (mode 0600) under the selected API name.
 import type { Command } from 'commander';
 import { ApiClient } from '../../client/api-client';
-import { examples, prompt, readStdinLine, type GlobalOptions } from '../context';
+import { authedClientFor, examples, intOption, prompt, readStdinLine, type GlobalOptions } from '../context';
 import { printLine } from '../output';
 import { DEFAULT_API_NAME, DEFAULT_API_URL, readSettings, settingsPath, writeSettings } from '../settings-file';
 
@@ -11,6 +11,8 @@ interface LoginOptions {
   passwordStdin?: boolean;
   url?: string;
   default?: boolean;
+  admin?: boolean;
+  expiresIn?: number;
 }
 
 export function registerLogin(program: Command): void {
@@ -22,6 +24,8 @@ export function registerLogin(program: Command): void {
     .option('--password-stdin', 'read the password from the first line of stdin')
     .option('--url <url>', 'API base URL for this instance, e.g. http://127.0.0.1:8000/latest')
     .option('--default', 'make this instance the default one')
+    .option('--admin', "ask for a superuser's admin-scope token (short-lived; needed by admin commands)")
+    .option('--expires-in <seconds>', 'token lifetime (the server caps it)', intOption('expires-in', 1))
     .action(async (opts: LoginOptions, command: Command) => {
       const file = settingsPath();
       const settings = readSettings(file);
@@ -32,7 +36,10 @@ export function registerLogin(program: Command): void {
       const password = opts.passwordStdin ? readStdinLine() : (opts.password ?? (await prompt('Password: ', { hidden: true })));
 
       const client = new ApiClient({ baseUrl: url });
-      const { access_token } = await client.login(username, password);
+      const { access_token } = await client.login(username, password, {
+        scope: opts.admin ? 'admin' : undefined,
+        expiresIn: opts.expiresIn,
+      });
       settings.api[name] = { url, token: access_token };
       if (opts.default || !settings.default) settings.default = name;
       writeSettings(settings, file);
@@ -42,5 +49,24 @@ export function registerLogin(program: Command): void {
     'kci login --username alice                      # asks for the password',
     'echo "$PASSWORD" | kci login -u alice --password-stdin',
     'kci --api staging login --url https://staging.example.org/latest -u alice --default',
+    'kci login -u admin --admin                       # admin-scope token for `kci user invite`, groups',
   ]);
+
+  examples(
+    program
+      .command('logout')
+      .description('revoke the stored token on the server and forget it')
+      .action(async (_opts: unknown, command: Command) => {
+        const file = settingsPath();
+        const settings = readSettings(file);
+        const name = (command.optsWithGlobals() as GlobalOptions).api ?? settings.default ?? DEFAULT_API_NAME;
+        await authedClientFor(command).logout();
+        if (settings.api[name]?.token) {
+          delete settings.api[name].token;
+          writeSettings(settings, file);
+        }
+        printLine(`logged out of "${name}"`);
+      }),
+    ['kci logout', 'kci --api staging logout'],
+  );
 }

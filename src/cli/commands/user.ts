@@ -51,14 +51,16 @@ export function registerUser(program: Command): void {
   examples(
     user
       .command('invite')
-      .description('invite a new user (admin); prints the single-use invite token and URL')
+      .description('invite a new user (admin; groups are created when missing); prints the single-use invite token and URL')
       .requiredOption('--username <name>', 'user name')
       .requiredOption('--email <address>', 'e-mail address')
       .option('--groups <names>', 'comma-separated groups', commaList, [] as string[])
       .option('--admin', 'make the user a superuser')
       .option('--json', 'print JSON')
       .action(async (opts: { username: string; email: string; groups: string[]; admin?: boolean; json?: boolean }, cmd: Command) => {
-        const res = await authedClientFor(cmd).inviteUser({
+        const client = authedClientFor(cmd);
+        await ensureGroups(client, opts.groups);
+        const res = await client.inviteUser({
           username: opts.username,
           email: opts.email,
           groups: opts.groups,
@@ -66,8 +68,9 @@ export function registerUser(program: Command): void {
         });
         if (opts.json) return printJson(res);
         printLine(`invited ${opts.username} <${opts.email}>`);
-        if (res.token) printLine(`token: ${res.token}`);
-        if (res.url) printLine(`url:   ${res.url}`);
+        printLine(`token:   ${res.token}`);
+        printLine(`url:     ${res.invite_url}`);
+        printLine(`expires: ${res.expires_at}`);
       }),
     ['kci user invite --username bob --email bob@example.org --groups lab-a,node:edit:any'],
   );
@@ -138,8 +141,7 @@ function registerGroups(user: Command): void {
       .action(async (username: string, names: string[], _opts: unknown, cmd: Command) => {
         const client = authedClientFor(cmd);
         const target = await findUser(client, username);
-        const existing = new Set(itemsOf(await client.listGroups({}, { limit: 1000 })).map((g) => g.name));
-        for (const name of names) if (!existing.has(name)) await client.createGroup(name);
+        await ensureGroups(client, names);
         const updated = [...new Set([...target.groups.map((g) => g.name), ...names])];
         const res = await client.updateUser(target.id, { groups: updated });
         printLine(`${username}: ${groupNames(res, updated).join(', ') || '(no groups)'}`);
@@ -208,6 +210,12 @@ async function findUser(client: ApiClient, username: string): Promise<User> {
   const found = itemsOf(await client.listUsers({ username }, { limit: 1000 })).find((u) => u.username === username);
   if (!found) throw new CliError(`no user named "${username}"`);
   return found;
+}
+
+async function ensureGroups(client: ApiClient, names: string[]): Promise<void> {
+  if (!names.length) return;
+  const existing = new Set(itemsOf(await client.listGroups({}, { limit: 1000 })).map((g) => g.name));
+  for (const name of names) if (!existing.has(name)) await client.createGroup(name);
 }
 
 function itemsOf<T>(res: Page<T> | T[]): T[] {
