@@ -88,6 +88,7 @@ export const SETTINGS = {
   adminUsername: def({ env: 'MAESTRO_ADMIN_USERNAME', description: 'First admin, created on API start when no superuser exists', default: 'admin', parse: str }),
   adminPassword: optional({ env: 'MAESTRO_ADMIN_PASSWORD', description: 'Password of the first admin; unset = generated and printed once in the API log', parse: str }),
   adminEmail: def({ env: 'MAESTRO_ADMIN_EMAIL', description: 'E-mail of the first admin', default: 'admin@localhost', parse: str }),
+  authCacheMs: def({ env: 'MAESTRO_AUTH_CACHE_MS', description: 'How long an API replica reuses a verified token (ms; 0 = check the database on every request); bounds how late another replica sees a revocation', default: '1000', parse: (raw) => (raw === '0' ? 0 : positiveInt(raw)) }),
   publicApiUrl: optional({ env: 'MAESTRO_PUBLIC_URL', description: 'Public base URL of the API, for links such as invite URLs; unset = taken from the request', parse: str }),
 };
 

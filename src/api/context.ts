@@ -19,13 +19,13 @@ export interface ApiContext {
 }
 
 export async function createApiContext(db: Db, settings: Settings): Promise<ApiContext> {
-  const tokens = new TokenService(db, settings.secretKey);
+  const tokens = new TokenService(db, settings.secretKey, settings.authCacheMs);
   const ctx: ApiContext = {
     db,
     settings,
     tokens,
     users: new UserStore(db, tokens),
-    groups: new GroupStore(db),
+    groups: new GroupStore(db, tokens),
     cleanup: [],
   };
   // Owners construct their parts here, e.g.:

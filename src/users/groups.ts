@@ -3,6 +3,7 @@
 import { ObjectId, type Db, type Filter } from 'mongodb';
 import { conflict, notFound } from '../api/errors';
 import { userCollections } from './collections';
+import type { TokenService } from './tokens';
 import type { GroupDoc, GroupRequestDoc, GroupRequestState, UserDoc } from './types';
 
 /** Nodes list group names in `user_groups`; a group named there is in use too. */
@@ -11,7 +12,10 @@ const NODES_COLLECTION = 'nodes';
 export class GroupStore {
   private readonly c;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly tokens?: TokenService,
+  ) {
     this.c = userCollections(db);
   }
 
@@ -100,6 +104,7 @@ export class GroupStore {
       { returnDocument: 'after' },
     );
     if (!updated) throw notFound('user not found');
+    this.tokens?.forgetUser(user._id.toHexString());
     return updated;
   }
 
@@ -135,6 +140,7 @@ export class GroupStore {
     if (approve) {
       await this.get(decided.group); // still exists
       await this.c.users.updateOne({ _id: decided.user_id }, { $addToSet: { groups: decided.group }, $set: { updated: new Date() } });
+      this.tokens?.forgetUser(decided.user_id.toHexString());
     }
     return decided;
   }

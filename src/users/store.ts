@@ -148,6 +148,7 @@ export class UserStore {
         { returnDocument: 'after' },
       );
       if (!updated) throw notFound(`user ${id.toHexString()} not found`);
+      this.tokens.forgetUser(id.toHexString());
       return updated;
     } catch (err) {
       const field = duplicateKeyField(err);
@@ -160,6 +161,7 @@ export class UserStore {
     await this.keepOneAdmin(id);
     const res = await this.c.users.deleteOne({ _id: id });
     if (!res.deletedCount) throw notFound(`user ${id.toHexString()} not found`);
+    this.tokens.forgetUser(id.toHexString());
     await Promise.all([this.c.invites.deleteMany({ user_id: id }), this.c.requests.deleteMany({ user_id: id })]);
   }
 

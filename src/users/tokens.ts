@@ -35,12 +35,22 @@ export class TokenError extends Error {}
 // jose is ESM-only: load it lazily through a dynamic import, which works from CommonJS output.
 const loadJose = () => import('jose');
 
+/** Most verified tokens a replica remembers (oldest forgotten first). */
+const CACHE_LIMIT = 10_000;
+
 export class TokenService {
   private keyPromise?: Promise<Uint8Array>;
+  /**
+   * Verified tokens reused for `cacheMs` (two database lookups per request are most of an authenticated
+   * request's cost on FerretDB). Revocations and account changes made through this process evict at once;
+   * another replica sees them within `cacheMs`.
+   */
+  private readonly cache = new Map<string, { verified: VerifiedToken; until: number }>();
 
   constructor(
     private readonly db: Db,
     private readonly configuredSecret?: string,
+    private readonly cacheMs = 0,
   ) {}
 
   private key(): Promise<Uint8Array> {
@@ -68,6 +78,23 @@ export class TokenService {
 
   /** Throws TokenError with a client-safe reason when the token must not be accepted. */
   async verify(token: string): Promise<VerifiedToken> {
+    const cached = this.cache.get(token);
+    if (cached && cached.until > Date.now()) return cached.verified;
+    if (cached) this.cache.delete(token);
+    const { verified, expiresAt } = await this.verifyUncached(token);
+    if (this.cacheMs > 0) {
+      if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(token, { verified, until: Math.min(Date.now() + this.cacheMs, expiresAt) });
+    }
+    return verified;
+  }
+
+  /** Drops cached verifications of one user's tokens (account changed or tokens revoked here). */
+  forgetUser(userId: string): void {
+    for (const [token, entry] of this.cache) if (entry.verified.user._id.toHexString() === userId) this.cache.delete(token);
+  }
+
+  private async verifyUncached(token: string): Promise<{ verified: VerifiedToken; expiresAt: number }> {
     const { jwtVerify, errors } = await loadJose();
     let payload;
     try {
@@ -86,13 +113,14 @@ export class TokenService {
     if (!user || !user.is_active) throw new TokenError('invalid token: unknown or inactive user');
     if (revokedEntry || (payload.gen ?? 0) !== user.token_generation) throw new TokenError('token revoked');
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-    return { user, scopes, tokenId: jti };
+    return { verified: { user, scopes, tokenId: jti }, expiresAt: (payload.exp ?? 0) * 1000 };
   }
 
   /** Logout: this one token stops working everywhere. */
   async revoke(tokenId: string, userId: string, expiresAt: Date): Promise<void> {
     const { revoked } = userCollections(this.db);
     await revoked.updateOne({ _id: tokenId }, { $set: { user_id: userId, expires_at: expiresAt } }, { upsert: true });
+    for (const [token, entry] of this.cache) if (entry.verified.tokenId === tokenId) this.cache.delete(token);
     // No TTL indexes on every backend: purge entries whose token would have expired anyway.
     await revoked.deleteMany({ expires_at: { $lt: new Date() } });
   }
@@ -100,6 +128,7 @@ export class TokenService {
   /** Every token the user holds stops working (admin revoke, password change). */
   async revokeAll(userId: ObjectId): Promise<void> {
     await userCollections(this.db).users.updateOne({ _id: userId }, { $inc: { token_generation: 1 }, $set: { updated: new Date() } });
+    this.forgetUser(userId.toHexString());
   }
 }
 

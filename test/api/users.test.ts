@@ -1,6 +1,7 @@
 // Users over real HTTP: login, whoami, invites, passwords, profiles, admin user management, scopes,
 // logout and revocation.
 import { SignJWT } from 'jose';
+import { ObjectId } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveSigningKey } from '../../src/users/secret';
 import { TOKEN_AUDIENCE } from '../../src/users/tokens';
@@ -327,6 +328,32 @@ describe('users over HTTP', () => {
       expect((await http(replica, 'GET', '/latest/whoami', { token: user.token })).status).toBe(200);
       await http(api, 'POST', '/latest/user/logout', { token: user.token });
       expect((await http(replica, 'GET', '/latest/whoami', { token: user.token })).status).toBe(401);
+    });
+
+    it('with the token cache on, the revoking replica rejects at once and another within the cache time', async () => {
+      const settings = { authCacheMs: 1000 };
+      const first = await startTestApi({ db: api.db, settings });
+      const second = await startTestApi({ db: api.db, settings });
+      const user = await createTestUser(first);
+      const other = await login(first.url, user.username, user.password);
+      for (const replica of [first, second]) {
+        expect((await http(replica, 'GET', '/latest/whoami', { token: user.token })).status).toBe(200);
+        expect((await http(replica, 'GET', '/latest/whoami', { token: other })).status).toBe(200);
+      }
+      expect((await http(first, 'POST', '/latest/user/logout', { token: user.token })).status).toBe(204);
+      expect((await http(first, 'GET', '/latest/whoami', { token: user.token })).status).toBe(401);
+      const revokedAt = Date.now();
+      let status = 200;
+      while (status === 200 && Date.now() - revokedAt < 10_000) {
+        status = (await http(second, 'GET', '/latest/whoami', { token: user.token })).status;
+        if (status === 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(401);
+      // Bounded by the cache time (plus generous slack for a loaded machine), not by the token's expiry.
+      expect(Date.now() - revokedAt).toBeLessThan(10_000);
+      // Account changes made through a replica evict its cache at once.
+      await first.ctx.users.update(new ObjectId(user.id), { is_active: false });
+      expect((await http(first, 'GET', '/latest/whoami', { token: other })).status).toBe(401);
     });
 
     it('admin revoke-tokens cuts off every token of a user; logging in again works', async () => {

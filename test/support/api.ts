@@ -19,7 +19,8 @@ export interface TestApi {
 
 export async function startTestApi(opts: { db?: Db; settings?: Partial<Settings> } = {}): Promise<TestApi> {
   const db = opts.db ?? (await openTestDatabase()).db;
-  const settings: Settings = { ...loadSettings({}), mongodbUri: testEnv().mongoUri, ...opts.settings };
+  // No token cache by default: tests that change users behind the API's back see the change at once.
+  const settings: Settings = { ...loadSettings({}), mongodbUri: testEnv().mongoUri, authCacheMs: 0, ...opts.settings };
   await ensureIndexes(db);
   const ctx = await createApiContext(db, settings);
   const logger = process.env.MAESTRO_TEST_API_LOG ? { level: process.env.MAESTRO_TEST_API_LOG } : false;
