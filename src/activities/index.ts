@@ -1,14 +1,18 @@
 import type { Db } from 'mongodb';
 import { createHealthActivities } from './health';
+import { createPipelineStepActivities, type PipelineDeps } from './pipeline';
 
 export interface ActivityDeps {
   db: Db;
+  /** The pipeline's steps (trigger, checkout, jobs); absent on a worker that only runs health checks. */
+  pipeline?: PipelineDeps;
 }
 
 /** Activities registered on the pipeline worker's queue. */
 export function createPipelineActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps.db),
+    ...(deps.pipeline ? createPipelineStepActivities(deps.pipeline) : {}),
   };
 }
 

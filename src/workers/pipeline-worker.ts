@@ -1,6 +1,7 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createPipelineActivities } from '../activities';
+import type { PipelineDeps } from '../activities/pipeline';
 import { PIPELINE_TASK_QUEUE } from '../temporal/task-queues';
 
 export interface PipelineWorkerOptions {
@@ -11,6 +12,8 @@ export interface PipelineWorkerOptions {
   /** Pre-built workflow bundle (tests build one per run); default bundles src/workflows at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxConcurrentActivityTaskExecutions?: number;
+  /** Store, service user, configuration and storage for the pipeline's activities. */
+  pipeline?: PipelineDeps;
 }
 
 export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise<Worker> {
@@ -21,7 +24,7 @@ export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: createPipelineActivities({ db: opts.db }),
+    activities: createPipelineActivities({ db: opts.db, pipeline: opts.pipeline }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
   });
 }

@@ -1,0 +1,76 @@
+// The runtime activity, run by a lab worker on task queue `runtime/<name>`. It runs the job through the
+// runtime adapter, then reports over HTTP with the lab's own token: artifacts on the job node and the
+// test results as a hierarchy under it (so test nodes are owned by the lab user). No database access.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ApiClient } from '../../client/api-client';
+import type { NodeTreeInput } from '../../db/nodes/types';
+import { createRuntime } from '../../runtimes';
+import type { RunJobInput, RuntimeOutcome, TestOutcome } from '../../runtimes/runtime';
+import { groupResult } from '../../runtimes/test-summary';
+import { HttpStorageBackend } from '../../storage/http-backend';
+
+export interface LabActivityDeps {
+  api: ApiClient;
+  storageToken: string;
+  /** Overrides of the storage bases the pipeline sends (a lab behind its own proxy). */
+  storagePublicUrl?: string;
+  storageUploadUrl?: string;
+  workDir?: string;
+}
+
+export interface LabJobResult extends Omit<RuntimeOutcome, 'tests'> {
+  testCount: number;
+}
+
+function testNodes(tests: TestOutcome[], data: Record<string, unknown>): NodeTreeInput[] {
+  return tests.map((t) => ({
+    node: { kind: 'test', name: t.name, state: 'done', result: groupResult(t), data: { ...data } },
+    child_nodes: t.tests ? testNodes(t.tests, data) : [],
+  }));
+}
+
+export function createLabActivities(deps: LabActivityDeps) {
+  return {
+    async runJob(input: RunJobInput): Promise<LabJobResult> {
+      const ctx = Context.current();
+      const workDir = await fs.mkdtemp(path.join(deps.workDir ?? os.tmpdir(), `kci-${input.nodeId}-`));
+      const storage = new HttpStorageBackend({
+        baseUrl: deps.storagePublicUrl ?? input.storage.baseUrl,
+        uploadUrl: deps.storageUploadUrl ?? input.storage.uploadUrl,
+        token: deps.storageToken,
+      });
+      try {
+        const runtime = createRuntime(input.job.runtimeType);
+        const outcome = await runtime.run(input, {
+          storage,
+          workDir,
+          heartbeat: (d) => ctx.heartbeat(d),
+          signal: ctx.cancellationSignal,
+        });
+        // Retry-safe: the hierarchy submit matches children by name, so a repeat creates nothing twice.
+        await deps.api.submitHierarchy(input.nodeId, {
+          node: { artifacts: outcome.artifacts },
+          child_nodes: testNodes(outcome.tests, input.testData),
+        });
+        const count = (ts: TestOutcome[]): number => ts.reduce((n, t) => n + 1 + count(t.tests ?? []), 0);
+        const { tests, ...rest } = outcome;
+        return { ...rest, testCount: count(tests) };
+      } catch (err) {
+        if (ctx.cancellationSignal.aborted) throw err;
+        const status = (err as { status?: number }).status;
+        // A 4xx from the API will not improve with retries (bad token, rejected body).
+        if (status && status >= 400 && status < 500 && status !== 409 && status !== 429) {
+          throw ApplicationFailure.nonRetryable((err as Error).message, 'ApiRejected');
+        }
+        throw err;
+      } finally {
+        await fs.rm(workDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export type LabActivities = ReturnType<typeof createLabActivities>;

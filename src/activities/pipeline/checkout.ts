@@ -1,0 +1,73 @@
+// Checkout activities: the revision's root node and its source tarball.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { archiveCommit, updateMirror } from '../../git/mirror';
+import type { PipelineDeps } from './deps';
+import { deriveNodeId } from './node-ids';
+import { iso } from './node-writes';
+import type { CheckoutNodeInfo, Revision, TarballResult } from './types';
+
+export function createCheckoutActivities(deps: PipelineDeps) {
+  return {
+    /** Creates the `checkout` node (`running`, with the tree's timeout); idempotent per workflow. */
+    async createCheckoutNode(rev: Revision): Promise<CheckoutNodeInfo> {
+      const workflowId = Context.current().info.workflowExecution!.workflowId;
+      const node = await deps.store.create(
+        deps.actor,
+        {
+          kind: 'checkout',
+          name: 'checkout',
+          state: 'running',
+          timeout: iso(Date.now() + deps.config().pipeline.checkoutTimeoutMs),
+          data: { kernel_revision: { tree: rev.tree, url: rev.url, branch: rev.branch, commit: rev.commit } },
+        },
+        { id: deriveNodeId(workflowId, 'checkout') },
+      );
+      const { pipeline, storage } = deps.config();
+      return {
+        nodeId: node.id,
+        deadlineMs: Date.parse(node.timeout),
+        runtime: {
+          heartbeatTimeoutMs: pipeline.heartbeatTimeoutMs,
+          infraAttempts: pipeline.infraAttempts,
+          storage: { baseUrl: storage.base_url, ...(storage.upload_url ? { uploadUrl: storage.upload_url } : {}) },
+        },
+      };
+    },
+
+    /** Mirror fetch, `git archive`, upload; then the node goes `available` with holdoff and tarball. */
+    async makeTarball(input: { nodeId: string; revision: Revision }): Promise<TarballResult> {
+      const { revision: rev } = input;
+      const mirrors = path.join(deps.dataDir, 'git-mirrors');
+      const mirror = await updateMirror(mirrors, rev.tree, rev.url, rev.commit);
+      const scratch = path.join(deps.dataDir, 'tarballs', `${input.nodeId}-${Context.current().info.attempt}`);
+      try {
+        const name = `linux-${rev.tree}-${rev.branch}-${rev.commit.slice(0, 12)}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+        const archive = await archiveCommit(mirror, rev.commit, path.join(scratch, `${name}.tar.gz`), name);
+        Context.current().heartbeat();
+        const url = await deps.storage.upload(`${name}.tar.gz`, archive.file);
+        const holdoffUntilMs = Date.now() + deps.config().pipeline.holdoffMs;
+        const v = archive.version;
+        await deps.store.update(deps.actor, input.nodeId, {
+          state: 'available',
+          holdoff: iso(holdoffUntilMs),
+          artifacts: { tarball: url },
+          data: {
+            kernel_revision: {
+              tree: rev.tree,
+              url: rev.url,
+              branch: rev.branch,
+              commit: rev.commit,
+              describe: archive.describe,
+              ...(v ? { version: { version: v.version, patchlevel: v.patchlevel, sublevel: v.sublevel, extra: v.extra, ...(v.name ? { name: v.name } : {}) } } : {}),
+            },
+          },
+        });
+        return { ok: true, tarballUrl: url, describe: archive.describe, holdoffUntilMs, ...(v ? { version: `${v.version}.${v.patchlevel}` } : {}) };
+      } finally {
+        await fs.rm(scratch, { recursive: true, force: true });
+      }
+    },
+  };
+}

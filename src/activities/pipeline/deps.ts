@@ -1,0 +1,15 @@
+import type { PipelineConfig } from '../../config/types';
+import type { Actor, NodeStore } from '../../db/nodes/types';
+import type { StorageBackend } from '../../storage/backend';
+
+/** What the pipeline's activities need; built once by the pipeline worker. */
+export interface PipelineDeps {
+  store: NodeStore;
+  /** The pipeline's service user (`maestro-pipeline`, group `node:edit:any`). */
+  actor: Actor;
+  /** Current configuration (read on every call, so a reload takes effect for new steps). */
+  config: () => PipelineConfig;
+  storage: StorageBackend;
+  /** Bare git mirrors and tarball scratch space live here. */
+  dataDir: string;
+}

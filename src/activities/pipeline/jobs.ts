@@ -1,0 +1,120 @@
+// Job activities: plan, create and finish job nodes; close and time out trees.
+import { Context } from '@temporalio/activity';
+import { planJobs, type JobSpec } from '../../config/scheduler';
+import type { NodePatch, NodeResult, NodeState } from '../../db/nodes/types';
+import { aggregateResults } from '../../runtimes/test-summary';
+import type { PipelineDeps } from './deps';
+import { deriveNodeId } from './node-ids';
+import { childrenOf, iso, subtree } from './node-writes';
+import type { FinishJobInput, FinishJobResult, JobNodeInfo, JobNodeInput, PlanInput } from './types';
+
+const BUILD_FIELDS = ['arch', 'defconfig', 'config_full', 'compiler', 'fragments'];
+
+export function createJobActivities(deps: PipelineDeps) {
+  return {
+    /** The jobs a node event schedules under the current configuration. */
+    async planJobs(input: PlanInput): Promise<JobSpec[]> {
+      const config = deps.config();
+      const bc = Object.values(config.build_configs).find((b) => b.tree === input.tree && b.branch === input.branch);
+      return planJobs(config, input.event, {
+        tree: input.tree,
+        branch: input.branch,
+        architectures: bc?.architectures,
+        version: input.version,
+        arch: input.arch,
+        defconfig: input.defconfig,
+      }).planned;
+    },
+
+    /** Creates the job/kbuild node (`running`, with its timeout); idempotent per workflow. */
+    async createJobNode(input: JobNodeInput): Promise<JobNodeInfo> {
+      const workflowId = Context.current().info.workflowExecution!.workflowId;
+      const { job } = input;
+      const p = job.params;
+      const fragments = Array.isArray(p.fragments) ? p.fragments.map(String) : [];
+      const data: Record<string, unknown> =
+        job.kind === 'kbuild'
+          ? {
+              arch: p.arch,
+              defconfig: p.defconfig,
+              config_full: [p.defconfig, ...fragments].join('+'),
+              compiler: p.compiler ?? null,
+              fragments,
+            }
+          : { ...input.inherited };
+      Object.assign(data, { platform: job.platform, runtime: job.runtime, job_id: workflowId });
+      const node = await deps.store.create(
+        deps.actor,
+        {
+          kind: job.kind === 'kbuild' ? 'kbuild' : 'job',
+          name: job.name,
+          parent: input.parentId,
+          state: 'running',
+          timeout: iso(Date.now() + job.timeoutMs),
+          data,
+        },
+        { id: deriveNodeId(workflowId, 'node') },
+      );
+      return { nodeId: node.id, deadlineMs: Date.parse(node.timeout), alreadyDone: node.state === 'done' };
+    },
+
+    /** Aggregates the job's result from its children (SPEC §2) and moves the node on. */
+    async finishJob(input: FinishJobInput): Promise<FinishJobResult> {
+      const node = await deps.store.get(input.nodeId);
+      if (!node) throw new Error(`node ${input.nodeId} not found`);
+      const buildData = Object.fromEntries(BUILD_FIELDS.filter((f) => f in node.data).map((f) => [f, node.data[f]]));
+      if (node.state === 'done') return { state: node.state, result: node.result, artifacts: node.artifacts, buildData };
+      const children = await childrenOf(deps.store, input.nodeId);
+      const { outcome } = input;
+      let result: NodeResult;
+      if (outcome.status === 'incomplete') result = 'incomplete';
+      else if (children.some((c) => c.name === 'setup' && c.result === 'fail')) result = 'incomplete';
+      else if (children.length) {
+        result = aggregateResults(children.map((c) => c.result));
+        if (outcome.status === 'fail') result = 'fail';
+      } else result = outcome.status;
+      const patch: NodePatch = { result };
+      if (outcome.errorCode || outcome.errorMsg) {
+        patch.data = { error_code: outcome.errorCode ?? null, error_msg: outcome.errorMsg ?? null };
+      }
+      let holdoffUntilMs: number | undefined;
+      if (input.kind === 'kbuild' && result === 'pass') {
+        holdoffUntilMs = Date.now() + deps.config().pipeline.holdoffMs;
+        Object.assign(patch, { state: 'available', holdoff: iso(holdoffUntilMs) });
+      } else {
+        patch.state = 'done';
+      }
+      const after = await deps.store.update(deps.actor, input.nodeId, patch);
+      return { state: after.state, result: after.result, artifacts: after.artifacts, buildData, ...(holdoffUntilMs ? { holdoffUntilMs } : {}) };
+    },
+
+    /** Moves a node to `closing` or `done` unless it is already final; `result` only fills a null one. */
+    async setNodeState(input: { nodeId: string; state: NodeState; result?: NodeResult; data?: Record<string, unknown> }): Promise<NodeState> {
+      const node = await deps.store.get(input.nodeId);
+      if (!node) throw new Error(`node ${input.nodeId} not found`);
+      if (node.state === 'done') return node.state;
+      const patch: NodePatch = { state: input.state };
+      if (input.result && node.result === null) patch.result = input.result;
+      if (input.data) patch.data = input.data;
+      return (await deps.store.update(deps.actor, input.nodeId, patch)).state;
+    },
+
+    /**
+     * The node timeout: every unfinished node of the subtree becomes `done`; a pass/fail already set is
+     * kept, anything else becomes `incomplete` with `data.error_code = node_timeout`.
+     */
+    async timeoutSubtree(input: { rootId: string }): Promise<number> {
+      let changed = 0;
+      for (const node of await subtree(deps.store, input.rootId)) {
+        if (node.state === 'done') continue;
+        const keep = node.result === 'pass' || node.result === 'fail';
+        await deps.store.update(deps.actor, node.id, {
+          state: 'done',
+          ...(keep ? {} : { result: 'incomplete', data: { error_code: 'node_timeout', error_msg: `timed out at ${node.timeout}` } }),
+        });
+        changed++;
+      }
+      return changed;
+    },
+  };
+}

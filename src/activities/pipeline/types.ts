@@ -1,0 +1,81 @@
+// Inputs and outputs of the pipeline's activities. Pure types: workflows import them with `import type`.
+import type { JobSpec, NodeEvent } from '../../config/scheduler';
+import type { NodeResult, NodeState } from '../../db/nodes/types';
+import type { RuntimeOutcome } from '../../runtimes/runtime';
+import type { RuntimeSettings } from '../../workflows/pipeline-types';
+
+export interface Revision {
+  tree: string;
+  branch: string;
+  url: string;
+  commit: string;
+}
+
+export interface CheckoutNodeInfo {
+  nodeId: string;
+  /** Absolute deadline (epoch ms) of the whole tree, from the node's stored `timeout`. */
+  deadlineMs: number;
+  /** Settings the tree's job workflows need, read from the configuration once per revision. */
+  runtime: RuntimeSettings;
+}
+
+export interface TarballResult {
+  ok: boolean;
+  tarballUrl?: string;
+  describe?: string;
+  /** "6.8"-style version for rules. */
+  version?: string;
+  /** Epoch ms when the holdoff ends. */
+  holdoffUntilMs?: number;
+  errorMsg?: string;
+}
+
+export interface PlanInput {
+  event: NodeEvent;
+  tree: string;
+  branch: string;
+  version?: string;
+  arch?: string;
+  defconfig?: string;
+}
+
+export interface JobNodeInput {
+  parentId: string;
+  job: JobSpec;
+  /** Build fields inherited from the parent kbuild (tests). */
+  inherited: Record<string, unknown>;
+}
+
+export interface JobNodeInfo {
+  nodeId: string;
+  deadlineMs: number;
+  /** The node was already final (a replayed/restarted workflow): do not run it again. */
+  alreadyDone: boolean;
+}
+
+export interface FinishJobInput {
+  nodeId: string;
+  kind: JobSpec['kind'];
+  outcome: Pick<RuntimeOutcome, 'status' | 'errorCode' | 'errorMsg'>;
+}
+
+export interface FinishJobResult {
+  state: NodeState;
+  result: NodeResult | null;
+  holdoffUntilMs?: number;
+  /** kbuild artifacts (name → URL), handed to its tests. */
+  artifacts: Record<string, string>;
+  /** Build fields tests inherit. */
+  buildData: Record<string, unknown>;
+}
+
+export interface TriggerInput {
+  tree?: string;
+  branch?: string;
+}
+
+export interface TriggerResult {
+  started: string[];
+  existing: string[];
+  errors: string[];
+}

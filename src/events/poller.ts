@@ -1,0 +1,185 @@
+// The one poller per API process. It advances a cursor through the sequence numbers in order, keeps the
+// recent events in memory and wakes the waiting listeners; it never skips a number silently.
+//
+// Where events come from: this process's own writes are handed over directly (no round trip); events
+// written by other processes are found by reading the heads (one small document per API process) and,
+// when a head moved, the ring slots of the numbers not yet seen.
+//
+// Gaps: when number N is missing but later ones exist, N is an in-flight write (or a writer that died
+// after claiming it). The poller waits up to `gapWaitMs` from when it first saw the gap, then reads the
+// history (the event may be there, its ring write lost) and, if N is still missing, inserts a void marker
+// under N's unique sequence number. The marker is what every process then sees, so all subscribers agree;
+// a writer whose insert arrives later collides and retries with a new number, so nothing is lost.
+import type { EventRing } from './ring';
+import type { Sequencer } from './sequencer';
+import type { BusEvent } from './types';
+
+export interface PollerOptions {
+  intervalMs: number;
+  gapWaitMs: number;
+  bufferSize: number;
+  onError: (err: unknown) => void;
+}
+
+const HISTORY_BATCH = 1000;
+
+export class EventPoller {
+  /** Every number up to the cursor is resolved (an event or a void marker). */
+  cursor = 0;
+  private buffer: BusEvent[] = [];
+  private pending = new Map<number, BusEvent>();
+  private knownMax = 0;
+  private gapSince: number | null = null;
+  private waiters = new Set<() => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private wakeUp: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly ring: EventRing,
+    private readonly sequencer: Sequencer,
+    private readonly opts: PollerOptions,
+  ) {}
+
+  /** Starts a little behind the newest announced event so writes in flight at start are not missed. */
+  async start(): Promise<void> {
+    let head = await this.ring.maxHead();
+    if (head === 0) head = await this.sequencer.maxInHistory();
+    this.sequencer.observe(head);
+    this.cursor = Math.max(0, head - Math.floor(this.ring.size / 2));
+    this.knownMax = head;
+    this.loop = this.run();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeUp?.();
+    await this.loop;
+    this.releaseWaiters();
+  }
+
+  /** The first sequence number the in-memory buffer holds. */
+  get bufferStart(): number {
+    return this.buffer.length ? this.buffer[0].seq : this.cursor + 1;
+  }
+
+  /** Events this process wrote: delivered without waiting for the next poll. */
+  feed(events: BusEvent[]): void {
+    for (const ev of events) {
+      if (ev.seq > this.cursor) this.pending.set(ev.seq, ev);
+      if (ev.seq > this.knownMax) this.knownMax = ev.seq;
+    }
+    this.advance();
+  }
+
+  /**
+   * Resolved events after `after` from memory (up to `max`), or null when `after` is older than the
+   * buffer and the caller must read the history.
+   */
+  recent(after: number, max: number): BusEvent[] | null {
+    const start = this.bufferStart;
+    if (after + 1 < start) return null;
+    const from = after + 1 - start;
+    return this.buffer.slice(from, from + max);
+  }
+
+  /** Resolves when the cursor passes `after`, after `timeoutMs`, or on close. */
+  waitBeyond(after: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.cursor > after || this.closed || timeoutMs <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.waiters.delete(check);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const check = () => {
+        if (this.cursor > after || this.closed) done();
+      };
+      const t = setTimeout(done, timeoutMs);
+      this.waiters.add(check);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Ends every wait now (shutdown). */
+  releaseWaiters(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      try {
+        await this.pollOnce();
+      } catch (err) {
+        this.opts.onError(err);
+      }
+      if (this.closed) break;
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+        this.timer = setTimeout(resolve, this.opts.intervalMs);
+      });
+      if (this.timer) clearTimeout(this.timer);
+      this.wakeUp = null;
+    }
+  }
+
+  private async pollOnce(): Promise<void> {
+    const head = await this.ring.maxHead();
+    if (head > this.knownMax) this.knownMax = head;
+    this.sequencer.observe(this.knownMax);
+    if (this.knownMax <= this.cursor) return;
+
+    const wanted: number[] = [];
+    const last = Math.min(this.knownMax, this.cursor + this.ring.size);
+    for (let s = this.cursor + 1; s <= last; s++) if (!this.pending.has(s) && !this.sequencer.inFlight.has(s)) wanted.push(s);
+    let overwritten = false;
+    if (wanted.length) {
+      const read = await this.ring.read(wanted);
+      overwritten = read.overwritten;
+      for (const ev of read.found) if (ev.seq > this.cursor) this.pending.set(ev.seq, ev);
+      this.advance();
+    }
+    if (this.cursor >= this.knownMax) return;
+
+    const next = this.cursor + 1;
+    if (this.sequencer.inFlight.has(next)) return; // our own write: it reports itself
+    const now = Date.now();
+    this.gapSince ??= now;
+    const expired = now - this.gapSince >= this.opts.gapWaitMs;
+    if (overwritten || expired) await this.resolveFromHistory(expired);
+  }
+
+  private async resolveFromHistory(mayVoid: boolean): Promise<void> {
+    const upTo = Math.min(this.knownMax, this.cursor + HISTORY_BATCH);
+    for (const ev of await this.sequencer.readHistory(this.cursor, upTo, HISTORY_BATCH)) {
+      if (ev.seq > this.cursor) this.pending.set(ev.seq, ev);
+    }
+    this.advance();
+    const next = this.cursor + 1;
+    if (mayVoid && this.cursor < this.knownMax && !this.pending.has(next) && !this.sequencer.inFlight.has(next)) {
+      const filler = await this.sequencer.voidNumber(next);
+      if (filler) this.pending.set(next, filler);
+      this.advance();
+    }
+  }
+
+  private advance(): void {
+    const before = this.cursor;
+    for (let ev = this.pending.get(this.cursor + 1); ev; ev = this.pending.get(this.cursor + 1)) {
+      this.pending.delete(ev.seq);
+      this.cursor = ev.seq;
+      this.buffer.push(ev);
+    }
+    if (this.cursor === before) return;
+    this.gapSince = null;
+    this.sequencer.observe(this.cursor);
+    if (this.buffer.length > this.opts.bufferSize * 1.25) this.buffer = this.buffer.slice(-this.opts.bufferSize);
+    for (const w of [...this.waiters]) w();
+  }
+}

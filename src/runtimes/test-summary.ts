@@ -1,0 +1,37 @@
+// The JSON summary a test command writes to $KCI_RESULTS:
+//   {"tests": [{"name": "boot", "result": "pass"}, {"name": "kselftest", "tests": [...]}]}
+// (a bare list is accepted too). Turned into child test nodes by the lab worker.
+import type { TestOutcome } from './runtime';
+
+const RESULTS = ['pass', 'fail', 'skip'];
+const MAX_TESTS = 5000;
+
+export function parseTestSummary(text: string): TestOutcome[] {
+  const raw = JSON.parse(text) as unknown;
+  const list = Array.isArray(raw) ? raw : (raw as { tests?: unknown })?.tests;
+  if (!Array.isArray(list)) throw new Error('test summary: expected {"tests": [...]} or a list');
+  let count = 0;
+  const walk = (items: unknown[], where: string): TestOutcome[] =>
+    items.map((item, i) => {
+      if (++count > MAX_TESTS) throw new Error(`test summary: more than ${MAX_TESTS} tests`);
+      const t = item as Record<string, unknown>;
+      if (typeof t?.name !== 'string' || !t.name) throw new Error(`test summary: ${where}[${i}].name must be a non-empty string`);
+      const out: TestOutcome = { name: t.name };
+      if (Array.isArray(t.tests)) out.tests = walk(t.tests, `${where}[${i}].tests`);
+      else if (typeof t.result === 'string' && RESULTS.includes(t.result)) out.result = t.result as TestOutcome['result'];
+      else throw new Error(`test summary: ${where}[${i}].result must be one of ${RESULTS.join(', ')}`);
+      return out;
+    });
+  return walk(list, 'tests');
+}
+
+/** Aggregate of a group (SPEC §2): any fail → fail; else any pass → pass; else skip. */
+export function aggregateResults(results: (string | null | undefined)[]): 'pass' | 'fail' | 'skip' {
+  if (results.includes('fail')) return 'fail';
+  if (results.includes('pass')) return 'pass';
+  return 'skip';
+}
+
+export function groupResult(t: TestOutcome): 'pass' | 'fail' | 'skip' {
+  return t.tests ? aggregateResults(t.tests.map(groupResult)) : (t.result ?? 'skip');
+}

@@ -1,0 +1,4 @@
+export * from './backend';
+export * from './http-backend';
+export * from './server';
+export * from './token';

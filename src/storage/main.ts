@@ -1,0 +1,25 @@
+// Entry point: the built-in HTTP storage service (`npm start` runs it as a child process).
+import path from 'node:path';
+import { loadSettings } from '../settings';
+import { startStorageServer } from './server';
+import { storageToken } from './token';
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const dataDir = path.resolve(settings.dataDir);
+  const server = await startStorageServer({
+    dir: path.join(dataDir, 'storage'),
+    token: storageToken(dataDir, settings.storageToken),
+    host: '127.0.0.1',
+    port: settings.storagePort,
+  });
+  console.log(`storage service at ${server.url} (files under ${path.join(dataDir, 'storage')})`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(`storage service failed: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+// Builds what the pipeline's activities need: the node write path (publishing events through the bus),
+// the `maestro-pipeline` service user, the configuration and the storage backend.
+import type { Db } from 'mongodb';
+import type { PipelineDeps } from '../activities/pipeline';
+import type { PipelineConfig } from '../config/types';
+import { createNodeStore } from '../db/nodes/store';
+import { createEventBus, type EventBusSettings } from '../events/bus';
+import { HttpStorageBackend } from '../storage/http-backend';
+import type { StorageBackend } from '../storage/backend';
+import { ensureServiceUser } from '../users/bootstrap';
+
+export const PIPELINE_USER = 'maestro-pipeline';
+export const PIPELINE_GROUPS = ['node:edit:any'];
+
+export interface PipelineDepsOptions {
+  db: Db;
+  settings: EventBusSettings;
+  config: PipelineConfig;
+  dataDir: string;
+  storageToken: string;
+  /** Default: the HTTP storage service named by config.storage. */
+  storage?: StorageBackend;
+}
+
+export async function createPipelineDeps(opts: PipelineDepsOptions): Promise<{ deps: PipelineDeps; close(): Promise<void> }> {
+  if (opts.config.storage.type !== 'http' && !opts.storage) {
+    throw new Error(`storage type "${opts.config.storage.type}" has no backend in this build (use "http")`);
+  }
+  const bus = createEventBus(opts.db, opts.settings, (err) => console.error(`event bus: ${(err as Error).message}`));
+  const store = createNodeStore(opts.db, bus);
+  const actor = await ensureServiceUser(opts.db, PIPELINE_USER, PIPELINE_GROUPS);
+  const storage =
+    opts.storage ??
+    new HttpStorageBackend({ baseUrl: opts.config.storage.base_url, uploadUrl: opts.config.storage.upload_url, token: opts.storageToken });
+  const config = opts.config;
+  return {
+    deps: { store, actor, config: () => config, storage, dataDir: opts.dataDir },
+    close: async () => {
+      await store.flush();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// One workflow per job × platform (SPEC §5): job node → runtime activity on `runtime/<name>` → result.
+// A passing kbuild becomes `available`, starts its tests, waits out its holdoff, then closes.
+import { CancellationScope, isCancellation, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import type { LabActivities, LabJobResult } from '../activities/lab/run-job';
+import type { NodeResult, NodeState } from '../db/nodes/types';
+import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attribute-keys';
+import { runtimeTaskQueue } from '../temporal/task-queues';
+import { msUntil, steps } from './pipeline-activities';
+import type { JobWorkflowInput, JobWorkflowResult } from './pipeline-types';
+import { startJobs } from './spawn-jobs';
+
+export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowResult> {
+  const { job, revision } = input;
+  const info = await steps.createJobNode({ parentId: input.parentId, job, inherited: input.inherited });
+  const nodeId = info.nodeId;
+  upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.nodeId, value: nodeId }]);
+  if (info.alreadyDone) return { nodeId, state: 'done', result: null, timedOut: false, children: 0 };
+
+  let state: NodeState = 'running';
+  let result: NodeResult | null = null;
+  let children = 0;
+
+  const work = new CancellationScope();
+  const timer = new CancellationScope();
+  const finished = work.run(async () => {
+    const outcome = await runOnRuntime(input, nodeId, info.deadlineMs);
+    const fin = await steps.finishJob({ nodeId, kind: job.kind, outcome });
+    ({ state, result } = fin);
+    const plan = (s: NodeState) =>
+      steps.planJobs({
+        event: { kind: 'kbuild', name: job.name, state: s, result: fin.result },
+        tree: revision.tree,
+        branch: revision.branch,
+        version: revision.version,
+        arch: String(fin.buildData.arch ?? job.params.arch ?? ''),
+        defconfig: String(fin.buildData.defconfig ?? ''),
+      });
+    const childBase = { ...input, parentId: nodeId, inputArtifacts: fin.artifacts, inherited: fin.buildData };
+    if (job.kind !== 'kbuild') return;
+    if (fin.state === 'available') {
+      const tests = await startJobs(await plan('available'), childBase, 'jobWorkflow');
+      children += tests.count;
+      await sleep(msUntil(fin.holdoffUntilMs ?? 0));
+      if (!tests.finished()) await steps.setNodeState({ nodeId, state: 'closing' });
+      await tests.all;
+      state = await steps.setNodeState({ nodeId, state: 'done' });
+    }
+    // Entries waiting for the kbuild to be done (e.g. post-processing) run once it closed.
+    const after = await startJobs(await plan('done'), childBase, 'jobWorkflow');
+    children += after.count;
+    await after.all;
+  });
+  const expired = timer.run(() => sleep(msUntil(info.deadlineMs))).then(() => 'timeout' as const);
+
+  const winner = await Promise.race([finished.then(() => 'finished' as const), expired]);
+  if (winner === 'timeout') {
+    work.cancel();
+    await finished.catch(() => undefined);
+    await steps.timeoutSubtree({ rootId: nodeId });
+    return { nodeId, state: 'done', result: result ?? 'incomplete', timedOut: true, children };
+  }
+  timer.cancel();
+  await expired.catch(() => undefined);
+  return { nodeId, state, result, timedOut: false, children };
+}
+
+/** The runtime activity; infrastructure errors retry, and exhausted retries make the job incomplete. */
+async function runOnRuntime(input: JobWorkflowInput, nodeId: string, deadlineMs: number): Promise<Pick<LabJobResult, 'status' | 'errorCode' | 'errorMsg'>> {
+  const { job } = input;
+  const lab = proxyActivities<LabActivities>({
+    taskQueue: runtimeTaskQueue(job.runtime),
+    // An absent lab must not hang the tree: the activity may not outlive the node's deadline.
+    scheduleToCloseTimeout: Math.max(1000, msUntil(deadlineMs)),
+    heartbeatTimeout: input.runtime.heartbeatTimeoutMs,
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: input.runtime.infraAttempts, nonRetryableErrorTypes: ['ApiRejected'] },
+  });
+  try {
+    const r = await lab.runJob({
+      nodeId,
+      job,
+      tarballUrl: input.tarballUrl,
+      inputArtifacts: input.inputArtifacts,
+      storagePrefix: `${job.name}-${nodeId}`,
+      storage: input.runtime.storage,
+      testData: { ...input.inherited, platform: job.platform, runtime: job.runtime },
+    });
+    return { status: r.status, errorCode: r.errorCode, errorMsg: r.errorMsg };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const cause = (err as { cause?: Error }).cause ?? (err as Error);
+    return {
+      status: 'incomplete',
+      errorCode: job.kind === 'kbuild' ? 'kbuild_internal_error' : 'Infrastructure',
+      errorMsg: cause.message,
+    };
+  }
+}

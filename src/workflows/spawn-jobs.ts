@@ -1,0 +1,46 @@
+// Starts one child job workflow per planned job and waits for them all.
+import { ParentClosePolicy, ChildWorkflowCancellationType, startChild } from '@temporalio/workflow';
+import type { JobSpec } from '../config/scheduler';
+import { searchAttributePairs } from '../temporal/search-attribute-keys';
+import { jobWorkflowId } from '../temporal/workflow-ids';
+import type { JobWorkflowInput, JobWorkflowResult } from './pipeline-types';
+
+export interface RunningJobs {
+  count: number;
+  /** Resolves when every child has closed (whatever its outcome). */
+  all: Promise<void>;
+  /** True once `all` resolved. */
+  finished(): boolean;
+}
+
+export async function startJobs(
+  specs: JobSpec[],
+  base: Omit<JobWorkflowInput, 'job'>,
+  workflowType: string,
+): Promise<RunningJobs> {
+  const handles = await Promise.all(
+    specs.map((job) =>
+      startChild<(input: JobWorkflowInput) => Promise<JobWorkflowResult>>(workflowType, {
+        workflowId: jobWorkflowId(base.parentId, job.name, job.platform),
+        args: [{ ...base, job }],
+        // A cancelled tree must not wait for its jobs' cleanup; the timeout activity marks their nodes.
+        cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+        typedSearchAttributes: searchAttributePairs({
+          tree: base.revision.tree,
+          branch: base.revision.branch,
+          commit: base.revision.commit,
+          nodeKind: job.kind === 'kbuild' ? 'kbuild' : 'job',
+          job: job.name,
+          runtime: job.runtime,
+          platform: job.platform,
+        }),
+      }),
+    ),
+  );
+  let done = false;
+  const all = Promise.allSettled(handles.map((h) => h.result())).then(() => {
+    done = true;
+  });
+  return { count: handles.length, all, finished: () => done };
+}

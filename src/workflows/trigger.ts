@@ -1,0 +1,7 @@
+// Run by the trigger Schedule (and by `kci pipeline trigger`): new heads start checkout workflows.
+import type { TriggerInput, TriggerResult } from '../activities/pipeline/types';
+import { triggerStep } from './pipeline-activities';
+
+export async function triggerWorkflow(input: TriggerInput = {}): Promise<TriggerResult> {
+  return triggerStep.checkHeadsAndStart(input);
+}
