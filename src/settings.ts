@@ -46,6 +46,15 @@ function durationSeconds(raw: string): number {
   return n;
 }
 
+/** Milliseconds, from `250ms`, `3s`, `30m`, `12h`, `7d` or a plain number of seconds. */
+function durationMs(raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m?.[2] ?? 's') as 's'];
+  const n = m ? Math.round(Number(m[1]) * unit) : NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`must be a duration like 250ms, 30s, 5m or 7d, got "${raw}"`);
+  return n;
+}
+
 function def<T>(d: SettingDef<T> & { default: string }): SettingDef<T> & { default: string } {
   return d;
 }
@@ -90,6 +99,15 @@ export const SETTINGS = {
   adminEmail: def({ env: 'MAESTRO_ADMIN_EMAIL', description: 'E-mail of the first admin', default: 'admin@localhost', parse: str }),
   authCacheMs: def({ env: 'MAESTRO_AUTH_CACHE_MS', description: 'How long an API replica reuses a verified token (ms; 0 = check the database on every request); bounds how late another replica sees a revocation', default: '1000', parse: (raw) => (raw === '0' ? 0 : positiveInt(raw)) }),
   publicApiUrl: optional({ env: 'MAESTRO_PUBLIC_URL', description: 'Public base URL of the API, for links such as invite URLs; unset = taken from the request', parse: str }),
+  eventRetention: def({ env: 'MAESTRO_EVENT_RETENTION', description: 'How long the event history is kept (durable subscribers resume within it)', default: '7d', parse: durationMs }),
+  eventPollInterval: def({ env: 'MAESTRO_EVENT_POLL_INTERVAL', description: 'How often each API process polls the database for events published elsewhere', default: '25ms', parse: durationMs }),
+  eventGapWait: def({ env: 'MAESTRO_EVENT_GAP_WAIT', description: 'How long subscribers wait for a missing sequence number before declaring it void', default: '3s', parse: durationMs }),
+  eventRingSize: def({ env: 'MAESTRO_EVENT_RING_SIZE', description: 'Slots of the recent-events ring pollers read (larger tolerates longer poller stalls)', default: '512', parse: positiveInt }),
+  eventBufferSize: def({ env: 'MAESTRO_EVENT_BUFFER', description: 'Recent events each API process keeps in memory for subscribers that are behind', default: '20000', parse: positiveInt }),
+  eventSource: def({ env: 'MAESTRO_EVENT_SOURCE', description: 'CloudEvents `source` of events the API publishes', default: 'https://api.kernelci.org/', parse: str }),
+  listenTimeout: def({ env: 'MAESTRO_LISTEN_TIMEOUT', description: 'Longest a GET /listen long-poll waits before a keep-alive answer', default: '30s', parse: durationMs }),
+  subscriptionIdleTimeout: def({ env: 'MAESTRO_SUBSCRIPTION_IDLE_TIMEOUT', description: 'Non-durable subscriptions not polled for this long are removed', default: '30m', parse: durationMs }),
+  queueVisibilityTimeout: def({ env: 'MAESTRO_QUEUE_VISIBILITY_TIMEOUT', description: 'A popped queue item not acknowledged within this time is delivered again', default: '5m', parse: durationMs }),
 };
 
 type SettingsShape = typeof SETTINGS;

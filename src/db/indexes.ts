@@ -1,4 +1,5 @@
 import type { Db, IndexDescription } from 'mongodb';
+import { EVENT_INDEXES } from '../events/collections';
 import { USER_INDEXES } from '../users/collections';
 
 /**
@@ -8,6 +9,7 @@ import { USER_INDEXES } from '../users/collections';
 export const INDEXES: Record<string, IndexDescription[]> = {
   health_probes: [{ key: { at: 1 }, name: 'at' }],
   ...USER_INDEXES,
+  ...EVENT_INDEXES,
 };
 
 export async function ensureIndexes(db: Db): Promise<void> {

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ApiContext } from '../context';
 import { API_VERSIONS } from '../versioning';
+import { eventRoutes } from './events';
 import { groupRoutes } from './groups';
 import { metaRoutes } from './meta';
 import { userRoutes } from './users';
@@ -15,7 +16,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   userRoutes,
   groupRoutes,
   // nodeRoutes,   (import { nodeRoutes } from './nodes')
-  // eventRoutes,  (import { eventRoutes } from './events')
+  eventRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
