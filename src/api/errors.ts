@@ -62,6 +62,8 @@ export function describeValidationIssue(part: string, issue: ValidationIssue): s
       return `${field()}: must have at most ${p.limit} items`;
     case 'minItems':
       return `${field()}: must have at least ${p.limit} items`;
+    case 'minProperties':
+      return `${field()}: must have at least ${p.limit} field${p.limit === 1 ? '' : 's'}`;
     case 'pattern':
       return `${field()}: must match ${p.pattern}`;
     case 'format':
@@ -72,7 +74,7 @@ export function describeValidationIssue(part: string, issue: ValidationIssue): s
 }
 
 /** Maps Fastify's built-in client errors (bad JSON, big body, …) to their status and a readable detail. */
-function builtinClientError(err: FastifyError): { status: number; detail: string } | null {
+function builtinClientError(err: FastifyError, contentType: string | undefined): { status: number; detail: string } | null {
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -80,7 +82,10 @@ function builtinClientError(err: FastifyError): { status: number; detail: string
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, detail: 'body: request body is too large' };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, detail: `body: ${err.message}` };
+      return {
+        status: 415,
+        detail: `body: unsupported content type "${contentType ?? ''}"; send application/json or application/x-www-form-urlencoded`,
+      };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status: 400, detail: 'body: Content-Length does not match the body' };
   }
@@ -91,14 +96,17 @@ function builtinClientError(err: FastifyError): { status: number; detail: string
 /** Installs the JSON error and not-found handlers on the root instance. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof ApiError) return reply.code(err.statusCode).send({ detail: err.message });
+    if (err instanceof ApiError) {
+      if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer');
+      return reply.code(err.statusCode).send({ detail: err.message });
+    }
     if (err.validation) {
       const detail = err.validation
         .map((issue) => describeValidationIssue(err.validationContext ?? 'request', issue as ValidationIssue))
         .join('; ');
       return reply.code(400).send({ detail });
     }
-    const builtin = builtinClientError(err);
+    const builtin = builtinClientError(err, request.headers['content-type']);
     if (builtin) return reply.code(builtin.status).send({ detail: builtin.detail });
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ detail: err.message });

@@ -83,7 +83,9 @@ describe('users over HTTP', () => {
     });
 
     it('answers 401 without a token and for a malformed Authorization header', async () => {
-      expect((await http(api, 'GET', '/latest/whoami')).status).toBe(401);
+      const anonymous = await http(api, 'GET', '/latest/whoami');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
       const res = await http(api, 'GET', '/latest/whoami', { headers: { authorization: 'Basic Zm9vOmJhcg==' } });
       expect(res.status).toBe(401);
       expect(res.body.detail).toMatch(/Bearer/);
