@@ -8,6 +8,8 @@ import { resolveTool } from '../devstack/tools';
 import type { Settings } from '../settings';
 import { connectClient } from '../temporal/connection';
 import { PIPELINE_TASK_QUEUE } from '../temporal/task-queues';
+import { mintLabToken } from '../pipeline/lab-token';
+import { ensureLocalTree } from '../pipeline/local-tree';
 
 export interface StackUrls {
   api: string;
@@ -66,14 +68,23 @@ export class EmbeddedStack {
     }
 
     const env = { MONGODB_URI: mongodbUri, TEMPORAL_ADDRESS: temporalAddress, MAESTRO_DATA_DIR: dataDir };
+    // Pipeline: local test tree, storage service, configuration (README "Pipeline").
+    await ensureLocalTree(dataDir);
+    const config = s.pipelineConfig.split(/[,:]/).filter(Boolean).map((p) => path.resolve(p)).join(',');
+    this.spawn('storage', path.join(DIST, 'storage', 'main.js'), env);
     this.spawn('api', path.join(DIST, 'api', 'main.js'), env);
-    this.spawn('pipeline-worker', path.join(DIST, 'workers', 'pipeline.js'), env);
+    this.spawn('pipeline-worker', path.join(DIST, 'workers', 'pipeline.js'), { ...env, MAESTRO_CONFIG: config });
 
     const apiBase = `http://${s.apiHost === '0.0.0.0' ? '127.0.0.1' : s.apiHost}:${s.apiPort}`;
     await waitForPort(s.apiPort, '127.0.0.1', 60_000);
     const res = await fetch(`${apiBase}/latest/`);
     if (!res.ok) throw new Error(`API answered ${res.status} on /latest/`);
     await this.checkPipelineWorker(temporalAddress);
+    await waitForPort(s.storagePort, '127.0.0.1', 30_000);
+    // A shell lab worker, writing over HTTP as its own lab user.
+    const labToken = await mintLabToken(mongodbUri, s.dbName, 'shell');
+    const labEnv = { ...env, MAESTRO_API_URL: `${apiBase}/latest`, MAESTRO_API_TOKEN: labToken };
+    this.spawn('lab-worker', path.join(DIST, 'workers', 'lab-main.js'), labEnv, ['--runtime', 'shell']);
 
     return {
       api: `${apiBase}/latest/`,
@@ -101,8 +112,8 @@ export class EmbeddedStack {
     }
   }
 
-  private spawn(name: string, script: string, env: NodeJS.ProcessEnv): void {
-    const proc = new ManagedProcess({ name, command: process.execPath, args: [script], env });
+  private spawn(name: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): void {
+    const proc = new ManagedProcess({ name, command: process.execPath, args: [script, ...args], env });
     this.parts.push({ name, stop: () => proc.stop(), exited: proc.exited });
   }
 
@@ -114,6 +125,7 @@ export class EmbeddedStack {
       await assertPortFree(s.temporalUiPort, 'Temporal Web UI, set MAESTRO_TEMPORAL_UI_PORT');
     }
     await assertPortFree(s.apiPort, 'API, set MAESTRO_API_PORT');
+    await assertPortFree(s.storagePort, 'storage service, set MAESTRO_STORAGE_PORT');
   }
 
   /** A workflow round trip proves the worker polls and reaches the database. */

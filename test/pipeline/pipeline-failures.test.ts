@@ -1,0 +1,71 @@
+// Failure paths: a failing build, a job hanging past its timeout, a broken git URL.
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startRevision, triggerNow } from '../../src/pipeline/trigger-now';
+import { checkoutWorkflowId } from '../../src/temporal/workflow-ids';
+import { testEnv, uniqueSuffix } from '../support/harness';
+import { createKernelRepo, headOf, type KernelRepo } from '../support/pipeline-repo';
+import { basicConfig, startPipelineStack, treeNodes, type PipelineStack } from '../support/pipeline-stack';
+
+describe('pipeline failure paths', () => {
+  let stack: PipelineStack;
+  const repos: Record<string, KernelRepo> = {};
+  const suffix = uniqueSuffix();
+  const failing = `failing-${suffix}`;
+  const hanging = `hanging-${suffix}`;
+
+  beforeAll(async () => {
+    repos[failing] = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${failing}`), 'fail');
+    repos[hanging] = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${hanging}`), 'hang');
+    stack = await startPipelineStack((ctx) =>
+      basicConfig(ctx, { [failing]: repos[failing].url, [hanging]: repos[hanging].url }, { holdoff: '2s', job_timeout: '6s', heartbeat_timeout: '3s' }),
+    );
+    await stack.startLabInProcess();
+  });
+
+  async function runTree(tree: string) {
+    const commit = await headOf(repos[tree]);
+    const triggered = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
+    expect(triggered.started).toEqual([checkoutWorkflowId(tree, 'master', commit)]);
+    const result = await stack.client.workflow.getHandle(triggered.started[0]).result();
+    return { result, nodes: await treeNodes(stack.reader, result.nodeId) };
+  }
+
+  it('a failing build ends kbuild done/fail with its log, schedules no tests, and the tree still closes', async () => {
+    const { result, nodes } = await runTree(failing);
+    expect(result).toMatchObject({ result: 'pass', timedOut: false, jobs: 1 });
+    const kbuild = nodes.find((n) => n.kind === 'kbuild')!;
+    expect(kbuild).toMatchObject({ state: 'done', result: 'fail' });
+    expect(kbuild.data.error_msg).toBe('command exited with status 2');
+    expect(await (await fetch(kbuild.artifacts.build_log)).text()).toContain("error: expected ';'");
+    expect(nodes.filter((n) => n.kind === 'job' || n.kind === 'test')).toEqual([]);
+    expect(nodes.find((n) => n.kind === 'checkout')).toMatchObject({ state: 'done' });
+  });
+
+  it('a job hanging past its timeout becomes done/incomplete/node_timeout within seconds of the deadline', async () => {
+    const { result, nodes } = await runTree(hanging);
+    expect(result.timedOut).toBe(false);
+    const kbuild = nodes.find((n) => n.kind === 'kbuild')!;
+    expect(kbuild).toMatchObject({ state: 'done', result: 'incomplete' });
+    expect(kbuild.data.error_code).toBe('node_timeout');
+    const lagMs = Date.parse(kbuild.updated) - Date.parse(kbuild.timeout);
+    console.log(`[measure] job timeout fired ${lagMs} ms after the node's deadline`);
+    expect(lagMs).toBeGreaterThanOrEqual(0);
+    expect(lagMs).toBeLessThan(10_000);
+    expect(nodes.filter((n) => n.state !== 'done')).toEqual([]);
+  });
+
+  it('a broken git URL ends the checkout done/fail with git_checkout_failure', async () => {
+    const rev = { tree: `broken-${suffix}`, branch: 'master', url: `file://${testEnv().tmpDir}/no-such-repo`, commit: '0123456789abcdef0123456789abcdef01234567' };
+    const { workflowId, started } = await startRevision(stack.client, rev, stack.taskQueue);
+    expect(started).toBe(true);
+    const result = await stack.client.workflow.getHandle(workflowId).result();
+    expect(result).toMatchObject({ result: 'fail', jobs: 0 });
+    const checkout = await stack.reader.getNode(result.nodeId);
+    expect(checkout).toMatchObject({ kind: 'checkout', state: 'done', result: 'fail' });
+    expect(checkout.data.error_code).toBe('git_checkout_failure');
+    expect(await stack.reader.countNodes({ parent: result.nodeId })).toBe(0);
+    // Starting the same revision again is refused: it was processed once.
+    expect((await startRevision(stack.client, rev, stack.taskQueue)).started).toBe(false);
+  });
+});
