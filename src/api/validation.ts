@@ -17,4 +17,9 @@ export function installValidators(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? strict : coercing).compile(schema as object),
   );
+  // A request without a body, on a route that declares one, is handled as `{}`: an all-optional body may
+  // be left out, and a missing required field is reported by name rather than as "body: must be object".
+  app.addHook('preValidation', async (request) => {
+    if (request.body == null && request.routeOptions.schema?.body) request.body = {};
+  });
 }

@@ -262,6 +262,14 @@ describe('users over HTTP', () => {
       expect(patched.status).toBe(200);
     });
 
+    it('POST /user/token without a body gives another everyday token', async () => {
+      const user = await createTestUser(api);
+      const res = await http(api, 'POST', '/latest/user/token', { token: user.token });
+      expect(res.status).toBe(200);
+      expect(res.body.scope).toBe('');
+      expect((await http(api, 'GET', '/latest/whoami', { token: res.body.access_token })).body.id).toBe(user.id);
+    });
+
     it('admin-scope tokens are capped at MAESTRO_ADMIN_TOKEN_LIFETIME', async () => {
       const res = await http(api, 'POST', '/latest/user/token', { token: adminEveryday, json: { scope: 'admin', expires_in: 10 * 86400 } });
       expect(Date.parse(res.body.expires_at) - Date.now()).toBeLessThanOrEqual(api.ctx.settings.adminTokenLifetime * 1000 + 1000);
