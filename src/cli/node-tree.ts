@@ -12,8 +12,25 @@ export interface NodeTree {
 const IDS_PER_QUERY = 40;
 const PAGE = 1000;
 
+/**
+ * Every descendant of a node. Under a checkout one `treeid` query finds the whole tree (the pipeline sets
+ * treeid to the checkout's id); anywhere else it walks down level by level.
+ */
 export async function loadTree(client: ApiClient, rootId: string): Promise<NodeTree> {
   const root: NodeTree = { node: await client.getNode(rootId), child_nodes: [] };
+  if (root.node.kind === 'checkout' && root.node.treeid) {
+    const byId = new Map<string, NodeTree>([[root.node.id, root]]);
+    const all: NodeTree[] = [];
+    for await (const n of client.iterateNodes({ treeid: root.node.treeid }, PAGE)) {
+      if (n.id === root.node.id) continue;
+      const entry: NodeTree = { node: n, child_nodes: [] };
+      byId.set(n.id, entry);
+      all.push(entry);
+    }
+    for (const entry of all) byId.get(entry.node.parent ?? '')?.child_nodes.push(entry);
+    sortChildren(root);
+    return root;
+  }
   let level: NodeTree[] = [root];
   while (level.length) {
     const byId = new Map(level.map((t) => [t.node.id, t]));
@@ -27,10 +44,15 @@ export async function loadTree(client: ApiClient, rootId: string): Promise<NodeT
         next.push(entry);
       }
     }
-    for (const t of level) t.child_nodes.sort((a, b) => a.node.created.localeCompare(b.node.created) || a.node.name.localeCompare(b.node.name));
     level = next;
   }
+  sortChildren(root);
   return root;
+}
+
+function sortChildren(tree: NodeTree): void {
+  tree.child_nodes.sort((a, b) => a.node.created.localeCompare(b.node.created) || a.node.name.localeCompare(b.node.name));
+  tree.child_nodes.forEach(sortChildren);
 }
 
 /** Lines of an indented tree: `├─ kbuild gcc-12-x86 done pass  (id)`. */

@@ -7,7 +7,9 @@ import { registerEvent } from './commands/event';
 import { registerLogin } from './commands/login';
 import { registerNode } from './commands/node';
 import { registerPipeline } from './commands/pipeline';
+import { registerStorage } from './commands/storage';
 import { registerUser } from './commands/user';
+import { registerWorker } from './commands/worker';
 import { examples } from './context';
 
 export function buildProgram(): Command {
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerEvent(program);
   registerConfig(program);
   registerPipeline(program);
+  registerWorker(program);
+  registerStorage(program);
   registerCompletion(program);
   examples(program, [
     'kci login -u alice',

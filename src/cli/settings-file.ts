@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SETTINGS } from '../settings';
 import { CliError } from './errors';
 
 // smol-toml ships CommonJS (its "require" export), but TypeScript only sees its ESM typings.
@@ -27,7 +28,8 @@ export const DEFAULT_API_NAME = 'local';
 export const DEFAULT_API_URL = 'http://127.0.0.1:8000/latest';
 
 export function settingsPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.KCI_CONFIG) return path.resolve(env.KCI_CONFIG);
+  const file = env[SETTINGS.kciConfig.env];
+  if (file) return path.resolve(file);
   const base = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
   return path.join(base, 'kci', 'config.toml');
 }
@@ -81,7 +83,9 @@ export function resolveApi(apiName: string | undefined, env: NodeJS.ProcessEnv =
   const settings = readSettings(settingsPath(env));
   const name = apiName ?? settings.default ?? (Object.keys(settings.api).length === 1 ? Object.keys(settings.api)[0] : DEFAULT_API_NAME);
   const entry = settings.api[name];
-  if (apiName && !entry && !env.KCI_API_URL) {
+  const envUrl = env[SETTINGS.kciApiUrl.env];
+  const envToken = env[SETTINGS.kciApiToken.env];
+  if (apiName && !entry && !envUrl) {
     const known = Object.keys(settings.api);
     throw new CliError(
       `no API instance named "${apiName}" in ${settingsPath(env)}` +
@@ -90,7 +94,7 @@ export function resolveApi(apiName: string | undefined, env: NodeJS.ProcessEnv =
   }
   return {
     name,
-    url: env.KCI_API_URL || entry?.url || DEFAULT_API_URL,
-    token: env.KCI_API_TOKEN || entry?.token,
+    url: envUrl || entry?.url || DEFAULT_API_URL,
+    token: envToken || entry?.token,
   };
 }

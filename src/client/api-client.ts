@@ -9,7 +9,12 @@ import type {
   InviteRequest,
   InviteResponse,
   ListenMessage,
+  ListenOptions,
   PageOptions,
+  PopOptions,
+  Published,
+  QueueAddress,
+  QueueInfo,
   PublishRequest,
   Subscription,
   TokenOptions,
@@ -165,10 +170,10 @@ export class ApiClient {
     return Number(await this.request<number>('GET', '/count', { query: filters }));
   }
 
-  /** Every node matching the filters, page by page. */
+  /** Every node matching the filters, page by page (in id order, so pages neither overlap nor skip). */
   async *iterateNodes(filters: Filters = {}, pageSize = 500): AsyncGenerator<Node> {
     for (let offset = 0; ; offset += pageSize) {
-      const page = await this.findNodes(filters, { limit: pageSize, offset });
+      const page = await this.findNodes(filters, { limit: pageSize, offset, sort: 'id' });
       yield* page.items;
       if (page.items.length < pageSize || offset + page.items.length >= page.total) return;
     }
@@ -204,40 +209,70 @@ export class ApiClient {
     });
   }
 
-  async unsubscribe(subId: string): Promise<void> {
-    await this.request('POST', `/unsubscribe/${enc(subId)}`);
-  }
-
-  /** Long-polls the next message of a subscription. */
-  listen(subId: string, signal?: AbortSignal): Promise<ListenMessage> {
-    return this.request('GET', `/listen/${enc(subId)}`, { signal });
-  }
-
-  /** `listen()` with the CloudEvent in `data` decoded. */
-  async receive<D = Record<string, unknown>>(subId: string, signal?: AbortSignal): Promise<CloudEvent<D>> {
-    return decodeMessage<D>(await this.listen(subId, signal));
-  }
-
-  publish(channel: string, event: PublishRequest): Promise<unknown> {
-    return this.request('POST', `/publish/${enc(channel)}`, { json: event });
-  }
-
-  push(queue: string, item: PublishRequest): Promise<unknown> {
-    return this.request('POST', `/push/${enc(queue)}`, { json: item });
+  /** Ends a subscription; `ack` acknowledges up to that sequence id first (durable subscriptions). */
+  async unsubscribe(subId: string | number, opts: { ack?: number } = {}): Promise<void> {
+    await this.request('POST', `/unsubscribe/${enc(String(subId))}`, { query: { ack: opts.ack } });
   }
 
   /**
-   * `GET /pop/{queue}`: the next item. With `wait` (seconds) the server holds the request until an item
-   * arrives; an empty queue answers null.
+   * `GET /listen/{sub_id}`: long-polls the next message (acknowledging the previous one). A wait that ends
+   * without an event answers `type: "keep-alive"` with `data: null`.
    */
-  async pop<D = unknown>(queue: string, opts: { wait?: number; signal?: AbortSignal } = {}): Promise<CloudEvent<D> | null> {
-    const res = await this.request<ListenMessage | CloudEvent<D> | null>('GET', `/pop/${enc(queue)}`, {
-      query: { wait: opts.wait },
+  listen(subId: string | number, opts: ListenOptions = {}): Promise<ListenMessage> {
+    return this.request('GET', `/listen/${enc(String(subId))}`, { query: { wait: opts.wait, ack: opts.ack }, signal: opts.signal });
+  }
+
+  /** The next event of a subscription with its CloudEvent decoded, or null when the wait ended first. */
+  async receive<D = Record<string, unknown>>(subId: string | number, opts: ListenOptions = {}): Promise<CloudEvent<D> | null> {
+    const msg = await this.listen(subId, opts);
+    if (msg.type !== 'message' || typeof msg.data !== 'string') return null;
+    const event = decodeEvent<D>(msg.data);
+    if (event.sequence_id === undefined && msg.sequence_id !== undefined) event.sequence_id = msg.sequence_id;
+    return event;
+  }
+
+  publish(channel: string, event: PublishRequest): Promise<Published> {
+    return this.request('POST', `/publish/${enc(channel)}`, { json: event });
+  }
+
+  /** `POST /queue/{queue}`: opens a queue (yours, or with `shared` an admin's shared one). */
+  openQueue(queue: string, address: QueueAddress = {}): Promise<QueueInfo> {
+    return this.request('POST', `/queue/${enc(queue)}`, { query: addressQuery(address) });
+  }
+
+  /** `DELETE /queue/{queue}`: closes a queue, dropping what is left in it. */
+  closeQueue(queue: string, address: QueueAddress = {}): Promise<{ name: string; dropped: number }> {
+    return this.request('DELETE', `/queue/${enc(queue)}`, { query: addressQuery(address) });
+  }
+
+  listQueues(): Promise<QueueInfo[]> {
+    return this.request('GET', '/queues');
+  }
+
+  /** `POST /push/{queue}` onto an open queue. */
+  push(queue: string, item: PublishRequest, address: QueueAddress = {}): Promise<{ id: string }> {
+    return this.request('POST', `/push/${enc(queue)}`, { json: item, query: addressQuery(address) });
+  }
+
+  /**
+   * `GET /pop/{queue}`: the next item, or null when none came within `wait` seconds. With `ack: 'explicit'`
+   * (the server's default) the item carries a `receipt` to acknowledge with `ackQueueItem`; unacknowledged
+   * items are delivered again.
+   */
+  pop<D = unknown>(queue: string, opts: PopOptions = {}): Promise<(CloudEvent<D> & { receipt?: string }) | null> {
+    return this.request('GET', `/pop/${enc(queue)}`, {
+      query: { ...addressQuery(opts), wait: opts.wait, ack: opts.ack },
       signal: opts.signal,
       allow: [204],
     });
-    if (res == null) return null;
-    return isListenMessage(res) ? decodeMessage<D>(res) : (res as CloudEvent<D>);
+  }
+
+  async ackQueueItem(queue: string, receipt: string, address: QueueAddress = {}): Promise<void> {
+    await this.request('POST', `/queue/${enc(queue)}/ack/${enc(receipt)}`, { query: addressQuery(address) });
+  }
+
+  async releaseQueueItem(queue: string, receipt: string, address: QueueAddress = {}): Promise<void> {
+    await this.request('POST', `/queue/${enc(queue)}/release/${enc(receipt)}`, { query: addressQuery(address) });
   }
 
   /** `GET /events`: the event history. */
@@ -259,8 +294,7 @@ export class ApiClient {
     try {
       for await (const msg of parseSse(res.body)) {
         if (msg.event !== 'message' && msg.event !== 'event') continue;
-        const parsed = JSON.parse(msg.data) as CloudEvent<D> | ListenMessage;
-        const event = isListenMessage(parsed) ? decodeMessage<D>(parsed) : parsed;
+        const event = decodeEvent<D>(msg.data);
         if (event.sequence_id === undefined && msg.id !== undefined && /^\d+$/.test(msg.id)) {
           event.sequence_id = Number(msg.id);
         }
@@ -343,20 +377,21 @@ async function errorDetail(res: Response): Promise<string> {
   return text || res.statusText || `HTTP ${res.status}`;
 }
 
-function isListenMessage(value: unknown): value is ListenMessage {
-  return typeof value === 'object' && value !== null && typeof (value as ListenMessage).data === 'string' && 'channel' in value;
-}
-
-function decodeMessage<D>(msg: ListenMessage): CloudEvent<D> {
+/** The CloudEvent inside a listen message or an SSE `data:` line. */
+function decodeEvent<D>(json: string): CloudEvent<D> {
   try {
-    return JSON.parse(msg.data) as CloudEvent<D>;
+    return JSON.parse(json) as CloudEvent<D>;
   } catch {
-    return { data: msg.data as D };
+    return { data: json as D };
   }
 }
 
 function enc(segment: string): string {
   return encodeURIComponent(segment);
+}
+
+function addressQuery(address: QueueAddress): Filters {
+  return { shared: address.shared ? true : undefined, owner: address.owner };
 }
 
 function noevent(opts: { noevent?: boolean }): Filters {

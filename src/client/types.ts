@@ -62,19 +62,61 @@ export interface UserAdminUpdate extends UserProfileUpdate {
 }
 
 export interface Subscription {
-  id: string;
+  id: number;
+  subscriber_id?: string | null;
   channel: string;
   user: string;
   promiscuous: boolean;
   [key: string]: unknown;
 }
 
-/** `GET /listen/{sub_id}`: one message; `data` is the CloudEvent as a JSON string (upstream shape). */
+/**
+ * `GET /listen/{sub_id}`: one message; `data` is the CloudEvent as a JSON string (upstream shape).
+ * `type: "keep-alive"` (and `data: null`) when the wait ended without an event.
+ */
 export interface ListenMessage {
-  type: string;
+  type: 'message' | 'keep-alive' | string;
   channel: string;
-  data: string;
+  data: string | null;
+  sequence_id?: number;
   [key: string]: unknown;
+}
+
+export interface ListenOptions {
+  /** Longest wait in seconds (server default otherwise). */
+  wait?: number;
+  /** Acknowledge up to this sequence id instead of the previous delivery. */
+  ack?: number;
+  signal?: AbortSignal;
+}
+
+/** `POST /publish/{channel}` answer. */
+export interface Published {
+  id: string;
+  sequence_id: number;
+  channel: string;
+}
+
+/** Which queue a name means: the caller's own (default), the shared one, or (admins) another user's. */
+export interface QueueAddress {
+  shared?: boolean;
+  owner?: string;
+}
+
+export interface PopOptions extends QueueAddress {
+  /** Seconds to wait for an item (default 0). */
+  wait?: number;
+  /** `auto`: popping acknowledges (upstream); `explicit` (server default): ack with the receipt. */
+  ack?: 'auto' | 'explicit';
+  signal?: AbortSignal;
+}
+
+export interface QueueInfo {
+  name: string;
+  owner: string;
+  shared: boolean;
+  created: string;
+  size?: number;
 }
 
 /** A CloudEvents 1.0 envelope as published on a channel. */
@@ -101,6 +143,7 @@ export interface PublishRequest {
 /** One entry of the event history (`GET /events`). */
 export interface EventRecord {
   id?: string;
+  owner?: string | null;
   sequence_id?: number;
   channel?: string;
   timestamp?: string;

@@ -96,6 +96,7 @@ export function kciRunner(env: Record<string, string | undefined> = {}): Kci {
 }
 
 /** Parses stdout as one JSON document, failing with the output when it is not. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 export function json<T = any>(res: KciResult): T {
   try {
     return JSON.parse(res.stdout) as T;
@@ -105,6 +106,7 @@ export function json<T = any>(res: KciResult): T {
 }
 
 /** Parses stdout as JSON lines. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 export function jsonLines<T = any>(res: KciResult): T[] {
   return res.stdout
     .split('\n')

@@ -1,6 +1,7 @@
 // `kci config …`: validate, dump and forecast the pipeline's YAML configuration (no server needed).
 import type { Command } from 'commander';
 import type { PipelineConfig } from '../../config';
+import { SETTINGS } from '../../settings';
 import { examples } from '../context';
 import { CliError } from '../errors';
 import { colors, printJson, printLine, printTable } from '../output';
@@ -10,10 +11,10 @@ interface ConfigOptions {
   json?: boolean;
 }
 
-/** `-c` paths, else MAESTRO_CONFIG, else the `config/` directory. */
+/** `-c` paths, else MAESTRO_CONFIG (and its default). */
 function configPaths(opts: ConfigOptions): string | string[] {
   if (opts.config?.length) return opts.config;
-  return process.env.MAESTRO_CONFIG || 'config';
+  return process.env[SETTINGS.pipelineConfig.env] || SETTINGS.pipelineConfig.default;
 }
 
 /** Loaded on use: the YAML stack is not needed by other commands. */
@@ -39,7 +40,7 @@ function collect(value: string, previous: string[] = []): string[] {
 export function registerConfig(program: Command): void {
   const config = program.command('config').description('the pipeline configuration: validate, dump, forecast');
   examples(config, ['kci config validate -c config/', 'kci config forecast --tree mainline --branch master']);
-  const pathOption = ['-c, --config <path>', 'configuration file or directory (repeatable; default $MAESTRO_CONFIG or config/)'] as const;
+  const pathOption = ['-c, --config <path>', 'configuration file or directory (repeatable; default $MAESTRO_CONFIG, else config/local.yaml)'] as const;
 
   examples(
     config

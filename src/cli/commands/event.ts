@@ -4,7 +4,7 @@ import type { PublishRequest } from '../../client/types';
 import { attributesToFilters } from '../attributes';
 import { authedClientFor, clientFor, examples, intOption, readJsonInput } from '../context';
 import { CliError, EXIT } from '../errors';
-import { printJson, printJsonLine, printLine } from '../output';
+import { printJson, printJsonLine, printLine, printTable } from '../output';
 
 const ENVELOPE_KEYS = new Set(['data', 'type', 'source', 'attributes', 'specversion', 'id', 'time']);
 
@@ -45,13 +45,20 @@ export function registerEvent(program: Command): void {
   examples(
     event
       .command('receive <sub-id>')
-      .description('wait for the next event of a subscription and print it as JSON')
-      .option('--raw', 'print the message as the API sends it (CloudEvent as a JSON string in "data")')
-      .action(async (subId: string, opts: { raw?: boolean }, cmd: Command) => {
+      .description('wait for the next event of a subscription and print it as JSON (exit code 3 if none came within --wait)')
+      .option('-w, --wait <seconds>', 'give up after this long (default: wait until an event comes)', intOption('wait', 0))
+      .action(async (subId: string, opts: { wait?: number }, cmd: Command) => {
         const client = authedClientFor(cmd);
-        printJsonLine(opts.raw ? await client.listen(subId) : await client.receive(subId));
+        const deadline = opts.wait === undefined ? Infinity : Date.now() + opts.wait * 1000;
+        for (;;) {
+          // Long-polls of at most a minute; the server answers keep-alive when one ends empty.
+          const wait = Math.max(0, Math.min(60, (deadline - Date.now()) / 1000));
+          const event = await client.receive(subId, { wait: Number.isFinite(wait) ? Math.ceil(wait) : 60 });
+          if (event) return printJsonLine(event);
+          if (Date.now() >= deadline) throw new CliError(`no event on subscription ${subId} within ${opts.wait}s`, EXIT.empty);
+        }
       }),
-    ['kci event receive 42', 'kci event receive 42 | jq .data.state'],
+    ['kci event receive 42', 'kci event receive 42 --wait 30 | jq .data.state'],
   );
 
   examples(
@@ -62,42 +69,18 @@ export function registerEvent(program: Command): void {
       .option('--source <source>', 'CloudEvent source')
       .action(async (file: string, channel: string, opts: EnvelopeOptions, cmd: Command) => {
         const res = await authedClientFor(cmd).publish(channel, envelope(readJsonInput(file), opts));
-        printLine(describeSent(res, `sent to ${channel}`));
+        printLine(`sent to ${channel} (sequence id ${res.sequence_id})`);
       }),
     ['kci event send event.json my-channel', 'echo \'{"msg":"hello"}\' | kci event send - my-channel --type greeting'],
   );
 
-  examples(
-    event
-      .command('push <file> <queue>')
-      .description('push an item read from a JSON file (- for stdin) on a queue: exactly one popper gets it')
-      .option('--type <type>', 'CloudEvent type')
-      .option('--source <source>', 'CloudEvent source')
-      .action(async (file: string, queue: string, opts: EnvelopeOptions, cmd: Command) => {
-        const res = await authedClientFor(cmd).push(queue, envelope(readJsonInput(file), opts));
-        printLine(describeSent(res, `pushed to ${queue}`));
-      }),
-    ['kci event push job.json lab-a-jobs'],
-  );
-
-  examples(
-    event
-      .command('pop <queue>')
-      .description('take the next item of a queue and print it as JSON (exit code 3 when the queue is empty)')
-      .option('-w, --wait <seconds>', 'wait up to this long for an item', intOption('wait', 0))
-      .action(async (queue: string, opts: { wait?: number }, cmd: Command) => {
-        const item = await authedClientFor(cmd).pop(queue, { wait: opts.wait });
-        if (item == null) throw new CliError(`queue ${queue} is empty`, EXIT.empty);
-        printJsonLine(item);
-      }),
-    ['kci event pop lab-a-jobs', 'kci event pop lab-a-jobs --wait 30 | jq .data'],
-  );
+  registerQueues(event);
 
   examples(
     event
       .command('follow <channel>')
       .description('stream events of a channel as they happen, one JSON line each (Ctrl-C stops)')
-      .option('--from <seq>', 'start after this sequence id (replays history first)', intOption('from', 0))
+      .option('--from <seq>', 'first sequence id to send (replays history from there; default: only new events)', intOption('from', 0))
       .option('-c, --count <n>', 'stop after this many events', intOption('count', 1))
       .action(async (channel: string, opts: { from?: number; count?: number }, cmd: Command) => {
         const abort = new AbortController();
@@ -134,6 +117,114 @@ export function registerEvent(program: Command): void {
   );
 }
 
+interface QueueOptions {
+  shared?: boolean;
+  owner?: string;
+}
+
+function queueAddress(opts: QueueOptions): QueueOptions {
+  return { shared: opts.shared, owner: opts.owner };
+}
+
+function registerQueues(event: Command): void {
+  const sharedOption = ['--shared', 'the shared queue of this name (opened by an admin) instead of your own'] as const;
+  const ownerOption = ['--owner <username>', "another user's queue (admins)"] as const;
+
+  examples(
+    event
+      .command('open-queue <queue>')
+      .description('open a queue (yours; with --shared a shared one, admins only)')
+      .option(...sharedOption)
+      .option('--json', 'print JSON')
+      .action(async (queue: string, opts: QueueOptions & { json?: boolean }, cmd: Command) => {
+        const info = await authedClientFor(cmd).openQueue(queue, queueAddress(opts));
+        if (opts.json) return printJson(info);
+        printLine(`queue ${info.name} open (${info.shared ? 'shared' : `owner ${info.owner}`}, ${info.size ?? 0} items)`);
+      }),
+    ['kci event open-queue lab-a-jobs', 'kci event open-queue builds --shared'],
+  );
+
+  examples(
+    event
+      .command('close-queue <queue>')
+      .description('close a queue; items still in it are dropped')
+      .option(...sharedOption)
+      .option(...ownerOption)
+      .action(async (queue: string, opts: QueueOptions, cmd: Command) => {
+        const res = await authedClientFor(cmd).closeQueue(queue, queueAddress(opts));
+        printLine(`queue ${queue} closed (${res.dropped} items dropped)`);
+      }),
+    ['kci event close-queue lab-a-jobs'],
+  );
+
+  examples(
+    event
+      .command('queues')
+      .description('your open queues and the shared ones')
+      .option('--json', 'print JSON')
+      .action(async (opts: { json?: boolean }, cmd: Command) => {
+        const queues = await authedClientFor(cmd).listQueues();
+        if (opts.json) return printJson(queues);
+        printTable(
+          ['NAME', 'OWNER', 'SHARED', 'SIZE', 'CREATED'],
+          queues.map((q) => [q.name, q.owner, String(q.shared), String(q.size ?? ''), q.created]),
+        );
+      }),
+    ['kci event queues --json'],
+  );
+
+  examples(
+    event
+      .command('push <file> <queue>')
+      .description('push an item read from a JSON file (- for stdin) onto an open queue: exactly one popper gets it')
+      .option('--type <type>', 'CloudEvent type')
+      .option('--source <source>', 'CloudEvent source')
+      .option(...sharedOption)
+      .option(...ownerOption)
+      .action(async (file: string, queue: string, opts: EnvelopeOptions & QueueOptions, cmd: Command) => {
+        const res = await authedClientFor(cmd).push(queue, envelope(readJsonInput(file), opts), queueAddress(opts));
+        printLine(`pushed to ${queue} (${res.id})`);
+      }),
+    ['kci event push job.json lab-a-jobs', 'echo \'{"job":"baseline"}\' | kci event push - builds --shared'],
+  );
+
+  examples(
+    event
+      .command('pop <queue>')
+      .description('take the next item of a queue and print it as JSON (exit code 3 when the queue is empty)')
+      .option('-w, --wait <seconds>', 'wait up to this long for an item (at most 300)', intOption('wait', 0))
+      .option('--explicit-ack', 'keep the item reserved until `kci event ack QUEUE RECEIPT` (else it is delivered again)')
+      .option(...sharedOption)
+      .option(...ownerOption)
+      .action(async (queue: string, opts: QueueOptions & { wait?: number; explicitAck?: boolean }, cmd: Command) => {
+        const item = await authedClientFor(cmd).pop(queue, {
+          ...queueAddress(opts),
+          wait: opts.wait,
+          ack: opts.explicitAck ? 'explicit' : 'auto',
+        });
+        if (item == null) throw new CliError(`queue ${queue} is empty`, EXIT.empty);
+        printJsonLine(item);
+      }),
+    ['kci event pop lab-a-jobs', 'kci event pop lab-a-jobs --wait 30 | jq .data', 'kci event pop builds --shared --explicit-ack | jq -r .receipt'],
+  );
+
+  examples(
+    event
+      .command('ack <queue> <receipt>')
+      .description('acknowledge an item popped with --explicit-ack: it is done')
+      .option('--release', 'give the item back instead: it is delivered again at once')
+      .option(...sharedOption)
+      .option(...ownerOption)
+      .action(async (queue: string, receipt: string, opts: QueueOptions & { release?: boolean }, cmd: Command) => {
+        const client = authedClientFor(cmd);
+        if (opts.release) await client.releaseQueueItem(queue, receipt, queueAddress(opts));
+        else await client.ackQueueItem(queue, receipt, queueAddress(opts));
+        printLine(`${opts.release ? 'released' : 'acknowledged'} ${receipt}`);
+      }),
+    ['kci event ack builds 65a1f0c2e4b0a1b2c3d4e5f6:1', 'kci event ack builds 65a1f0c2e4b0a1b2c3d4e5f6:1 --release'],
+  );
+}
+
 interface EnvelopeOptions {
   type?: string;
   source?: string;
@@ -153,8 +244,4 @@ function envelope(content: unknown, opts: EnvelopeOptions): PublishRequest {
   return req;
 }
 
-function describeSent(res: unknown, what: string): string {
-  const r = (res ?? {}) as { id?: unknown; sequence_id?: unknown };
-  const id = r.sequence_id ?? r.id;
-  return id !== undefined ? `${what} (${String(id)})` : what;
-}
+

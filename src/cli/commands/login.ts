@@ -1,6 +1,7 @@
 // `kci login`: get a token and keep it in the settings file (mode 0600) under the selected API name.
 import type { Command } from 'commander';
 import { ApiClient } from '../../client/api-client';
+import { SETTINGS } from '../../settings';
 import { authedClientFor, examples, intOption, prompt, readStdinLine, type GlobalOptions } from '../context';
 import { printLine } from '../output';
 import { DEFAULT_API_NAME, DEFAULT_API_URL, readSettings, settingsPath, writeSettings } from '../settings-file';
@@ -31,7 +32,7 @@ export function registerLogin(program: Command): void {
       const settings = readSettings(file);
       const globals = command.optsWithGlobals() as GlobalOptions;
       const name = globals.api ?? settings.default ?? DEFAULT_API_NAME;
-      const url = opts.url ?? process.env.KCI_API_URL ?? settings.api[name]?.url ?? DEFAULT_API_URL;
+      const url = opts.url || process.env[SETTINGS.kciApiUrl.env] || settings.api[name]?.url || DEFAULT_API_URL;
       const username = opts.username ?? (await prompt('Username: '));
       const password = opts.passwordStdin ? readStdinLine() : (opts.password ?? (await prompt('Password: ', { hidden: true })));
 

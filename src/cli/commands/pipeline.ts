@@ -1,5 +1,6 @@
 // `kci pipeline …`: run the trigger now, follow a revision's progress.
 import type { Command } from 'commander';
+import type { TriggerResult } from '../../activities/pipeline/types';
 import { SETTINGS } from '../../settings';
 import { clientFor, examples, intOption } from '../context';
 import { CliError } from '../errors';
@@ -21,6 +22,8 @@ function envSetting(def: { env: string; default?: string }): string | undefined 
 export function registerPipeline(program: Command): void {
   const pipeline = program.command('pipeline').description('the pipeline: trigger, status');
   examples(pipeline, ['kci pipeline trigger --tree mainline --branch master', 'kci pipeline status']);
+
+  registerTrigger(pipeline);
 
   examples(
     pipeline
@@ -63,6 +66,43 @@ export function registerPipeline(program: Command): void {
       'kci pipeline status --wait --timeout 3600    # in scripts: one line per change until done',
     ],
   );
+}
+
+function registerTrigger(pipeline: Command): void {
+  examples(
+    pipeline
+      .command('trigger')
+      .description('run the trigger now: check the configured trees/branches for new commits and start their checkouts (needs TEMPORAL_ADDRESS and a running pipeline worker)')
+      .option('--tree <tree>', 'only this tree')
+      .option('--branch <branch>', 'only this branch')
+      .option('--task-queue <name>', 'task queue of the pipeline worker', 'pipeline')
+      .option('--json', 'print JSON')
+      .action(async (opts: { tree?: string; branch?: string; taskQueue: string; json?: boolean }) => {
+        const address = process.env[SETTINGS.temporalAddress.env];
+        if (!address) throw new CliError(`${SETTINGS.temporalAddress.env} must be set (the Temporal frontend host:port)`);
+        const namespace = envSetting(SETTINGS.temporalNamespace)!;
+        // Loaded lazily: only this command needs the Temporal client.
+        const { connectClient } = await import('../../temporal/connection.js');
+        const { triggerNow } = await import('../../pipeline/trigger-now.js');
+        const client = await connectClient(address, namespace);
+        try {
+          const result = await triggerNow(client, { tree: opts.tree, branch: opts.branch, taskQueue: opts.taskQueue });
+          if (opts.json) printJson(result);
+          else printTriggerResult(result);
+          if (result.errors.length) process.exitCode = 1;
+        } finally {
+          await client.connection.close();
+        }
+      }),
+    ['TEMPORAL_ADDRESS=127.0.0.1:7233 kci pipeline trigger', 'kci pipeline trigger --tree mainline --branch master --json'],
+  );
+}
+
+function printTriggerResult(result: TriggerResult): void {
+  printLine(`${result.started.length} started, ${result.existing.length} already known, ${result.errors.length} errors`);
+  for (const id of result.started) printLine(`  ${colors.green('started')}  ${id}`);
+  for (const id of result.existing) printLine(`  ${colors.dim('known')}    ${id}`);
+  for (const e of result.errors) process.stderr.write(`  ${colors.red('error')}    ${e}\n`);
 }
 
 function statusLine(s: RevisionStatus): string {
