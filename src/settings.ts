@@ -110,6 +110,9 @@ export const SETTINGS = {
   eventSource: def({ env: 'MAESTRO_EVENT_SOURCE', description: 'CloudEvents `source` of events the API publishes', default: 'https://api.kernelci.org/', parse: str }),
   listenTimeout: def({ env: 'MAESTRO_LISTEN_TIMEOUT', description: 'Longest a GET /listen long-poll waits before a keep-alive answer', default: '30s', parse: durationMs }),
   subscriptionIdleTimeout: def({ env: 'MAESTRO_SUBSCRIPTION_IDLE_TIMEOUT', description: 'Non-durable subscriptions not polled for this long are removed', default: '30m', parse: durationMs }),
+  nodeTimeout: def({ env: 'MAESTRO_NODE_TIMEOUT', description: 'Default timeout of a new node, after its creation', default: '6h', parse: durationMs }),
+  checkoutTimeout: def({ env: 'MAESTRO_CHECKOUT_TIMEOUT', description: 'Default timeout of a new checkout node, after its creation', default: '3h', parse: durationMs }),
+  nodeEventRecoveryInterval: def({ env: 'MAESTRO_NODE_EVENT_RECOVERY_INTERVAL', description: 'How often API and pipeline worker re-deliver node events left pending by a crash (and how old they must be)', default: '30s', parse: durationMs }),
   queueVisibilityTimeout: def({ env: 'MAESTRO_QUEUE_VISIBILITY_TIMEOUT', description: 'A popped queue item not acknowledged within this time is delivered again', default: '5m', parse: durationMs }),
 };
 

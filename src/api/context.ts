@@ -1,5 +1,8 @@
 // Everything a route plugin needs, built once per API process and handed to every route plugin.
 import type { Db } from 'mongodb';
+import { startPendingEventRecovery } from '../db/nodes/pending-events';
+import { nodeStoreOptions } from '../db/nodes/settings';
+import { createNodeStore, type NodeStoreHandle } from '../db/nodes/store';
 import { createEventBus, type EventBus } from '../events/bus';
 import type { Settings } from '../settings';
 import { GroupStore } from '../users/groups';
@@ -16,22 +19,31 @@ export interface ApiContext {
   //   nodes: NodeStore;   (src/db/nodes/store.ts)
   //   events: EventBus;   (src/events/bus.ts)
   events: EventBus;
+  /** The node write path; its changes go to the event bus. */
+  nodes: NodeStoreHandle;
   /** Run in reverse order when the server closes (stop background loops, flush). */
   cleanup: Array<() => Promise<void>>;
 }
 
 export async function createApiContext(db: Db, settings: Settings): Promise<ApiContext> {
   const tokens = new TokenService(db, settings.secretKey, settings.authCacheMs);
+  const events = createEventBus(db, settings);
   const ctx: ApiContext = {
     db,
     settings,
     tokens,
     users: new UserStore(db, tokens),
     groups: new GroupStore(db, tokens),
-    events: createEventBus(db, settings),
+    events,
+    nodes: createNodeStore(db, events, nodeStoreOptions(settings)),
     cleanup: [],
   };
   ctx.cleanup.push(() => ctx.events.close());
+  const stopNodeEventRecovery = startPendingEventRecovery(db, events, settings.nodeEventRecoveryInterval);
+  ctx.cleanup.push(async () => {
+    await stopNodeEventRecovery();
+    await ctx.nodes.flush();
+  });
   // Owners construct their parts here, e.g.:
   //   ctx.events = createEventBus(db, settings); ctx.cleanup.push(() => ctx.events.close());
   //   ctx.nodes = createNodeStore(db, ctx.events);

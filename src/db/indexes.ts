@@ -1,6 +1,7 @@
 import type { Db, IndexDescription } from 'mongodb';
 import { EVENT_INDEXES } from '../events/collections';
 import { USER_INDEXES } from '../users/collections';
+import { NODE_INDEXES } from './nodes/indexes';
 
 /**
  * Every index the system relies on, per collection, created at start-up by API and workers.
@@ -9,6 +10,7 @@ import { USER_INDEXES } from '../users/collections';
 export const INDEXES: Record<string, IndexDescription[]> = {
   health_probes: [{ key: { at: 1 }, name: 'at' }],
   ...USER_INDEXES,
+  ...NODE_INDEXES,
   ...EVENT_INDEXES,
 };
 

@@ -6,6 +6,7 @@ import { API_VERSIONS } from '../versioning';
 import { eventRoutes } from './events';
 import { groupRoutes } from './groups';
 import { metaRoutes } from './meta';
+import { nodeRoutes } from './nodes';
 import { userRoutes } from './users';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: ApiContext }>;
@@ -15,7 +16,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   metaRoutes,
   userRoutes,
   groupRoutes,
-  // nodeRoutes,   (import { nodeRoutes } from './nodes')
+  nodeRoutes,
   eventRoutes,
 ];
 

@@ -3,6 +3,7 @@
 // listed query shape is served from an index.
 import type { IndexDescription } from 'mongodb';
 import { NODES_COLLECTION } from './document';
+import { NODE_OUTBOX_COLLECTION } from './pending-events';
 
 const single = (field: string): IndexDescription => ({ key: { [field]: 1 }, name: field });
 
@@ -20,7 +21,7 @@ export const NODE_INDEXES: Record<string, IndexDescription[]> = {
     { key: { treeid: 1, kind: 1 }, name: 'treeid_kind' },
     { key: { 'data.kernel_revision.tree': 1, 'data.kernel_revision.branch': 1, created: -1 }, name: 'tree_branch_created' },
     { key: { processed_by_kcidb_bridge: 1, updated: 1 }, name: 'kcidb_pending' },
-    // Outbox recovery looks for old markers only.
-    { key: { '_pending.at': 1 }, name: 'pending_at' },
   ],
+  // Recovery looks for old undelivered entries, and expires old delivered ones.
+  [NODE_OUTBOX_COLLECTION]: [{ key: { delivered: 1, at: 1 }, name: 'delivered_at' }],
 };
