@@ -1,0 +1,200 @@
+// Resilience: the whole system as processes runs a stream of revisions while the pipeline worker, the lab
+// worker, an API replica and the Temporal dev server are each killed with SIGKILL and restarted. Afterwards
+// every revision's tree is done, no node exists twice, none is left running past its timeout, and every
+// durable subscriber received every node event exactly once, in order.
+import fs from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MongoClient, type Db, type ObjectId } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveTool } from '../../src/devstack/tools';
+import { trivialPipelineConfig } from './pipeline-config';
+import { ProcessStack, type PartName } from './stack';
+import { DurableSubscriber } from './subscriber';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const KILLS: PartName[] = (process.env.CHAOS_KILLS ?? 'pipeline-worker,lab-worker,api-0,temporal').split(',') as PartName[];
+const EXTRA_REVISIONS = Number(process.env.CHAOS_EXTRA_REVISIONS ?? 2);
+const DONE_DEADLINE_MS = Number(process.env.CHAOS_DEADLINE_S ?? 240) * 1000;
+
+interface StoredNode {
+  _id: ObjectId;
+  kind: string;
+  name: string;
+  parent: ObjectId | null;
+  state: string;
+  result: string | null;
+  timeout: Date;
+  data: { kernel_revision?: { commit?: string }; platform?: string };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+let dir: string;
+let stack: ProcessStack;
+let mongo: MongoClient;
+let db: Db;
+let logFile: string;
+const subscribers: DurableSubscriber[] = [];
+
+beforeAll(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'maestro-chaos-'));
+  logFile = path.join(dir, 'processes.log');
+  const log = createWriteStream(logFile);
+  const [temporalBin, ferretBin] = await Promise.all([resolveTool('temporal'), resolveTool('ferretdb')]);
+  stack = new ProcessStack({
+    dir,
+    entryDir: path.join(ROOT, 'dist'),
+    temporalBin,
+    ferretBin,
+    apiReplicas: 2,
+    log: (line) => log.write(line + '\n'),
+    pipelineConfig: (addr) => trivialPipelineConfig({ ...addr, platforms: 2, jobSeconds: 2 }),
+  });
+  await stack.start();
+  mongo = await MongoClient.connect(stack.mongoUri);
+  db = mongo.db(stack.dbName);
+  const token = await stack.adminToken();
+  const urls = [stack.apiUrl(0), stack.apiUrl(1)];
+  for (let i = 0; i < 3; i++) {
+    const sub = new DurableSubscriber(`chaos-subscriber-${i}`, urls, token, i);
+    await sub.subscribe();
+    sub.start();
+    subscribers.push(sub);
+  }
+});
+
+afterAll(async () => {
+  await Promise.allSettled(subscribers.map((s) => s.stop()));
+  await mongo?.close();
+  await stack?.stop();
+  if (process.env.MAESTRO_KEEP_TEST_DIR) console.log(`chaos logs: ${logFile}`);
+  else if (dir) await fs.rm(dir, { recursive: true, force: true });
+});
+
+function nodes(): Promise<StoredNode[]> {
+  return db.collection<StoredNode>('nodes').find({}).toArray();
+}
+
+async function checkoutOf(commit: string): Promise<StoredNode | null> {
+  return db.collection<StoredNode>('nodes').findOne({ kind: 'checkout', 'data.kernel_revision.commit': commit });
+}
+
+function descendants(all: StoredNode[], root: StoredNode): StoredNode[] {
+  const children = new Map<string, StoredNode[]>();
+  for (const n of all) {
+    if (!n.parent) continue;
+    const key = n.parent.toHexString();
+    children.set(key, [...(children.get(key) ?? []), n]);
+  }
+  const out: StoredNode[] = [];
+  const stackOfIds = [root._id.toHexString()];
+  while (stackOfIds.length) {
+    for (const child of children.get(stackOfIds.pop()!) ?? []) {
+      out.push(child);
+      stackOfIds.push(child._id.toHexString());
+    }
+  }
+  return out;
+}
+
+/** Waits until the part is mid-work for this revision, so the kill interrupts something. */
+async function waitForWork(part: PartName, commit: string): Promise<void> {
+  const checkout = await until(`checkout node of ${commit.slice(0, 12)}`, 120_000, () => checkoutOf(commit));
+  if (part === 'lab-worker') {
+    await until('a running job of the revision', 120_000, async () => {
+      const all = await nodes();
+      return descendants(all, checkout).find((n) => n.state === 'running');
+    });
+  }
+}
+
+describe('resilience under kill -9', () => {
+  it('loses, duplicates and strands nothing', async () => {
+    const commits: string[] = [];
+    const killed: string[] = [];
+    const firstSeqBefore = 0;
+
+    for (const part of KILLS) {
+      const commit = await stack.commit();
+      commits.push(commit);
+      await waitForWork(part, commit);
+      await stack.kill(part);
+      killed.push(part);
+      await sleep(1500);
+      await stack.restart(part);
+    }
+    for (let i = 0; i < EXTRA_REVISIONS; i++) {
+      const commit = await stack.commit();
+      commits.push(commit);
+      await until(`checkout node of ${commit.slice(0, 12)}`, 120_000, () => checkoutOf(commit));
+    }
+
+    // Every revision's tree closes.
+    await until('every revision tree done', DONE_DEADLINE_MS, async () => {
+      const all = await nodes();
+      return commits.every((c) => {
+        const root = all.find((n) => n.kind === 'checkout' && n.data.kernel_revision?.commit === c);
+        return root?.state === 'done' && descendants(all, root).every((n) => n.state === 'done');
+      });
+    });
+    expect(stack.deadParts(), 'no process died on its own').toEqual([]);
+
+    const all = await nodes();
+    let nodesChecked = 0;
+    for (const commit of commits) {
+      const roots = all.filter((n) => n.kind === 'checkout' && n.data.kernel_revision?.commit === commit);
+      expect(roots, `one checkout for ${commit.slice(0, 12)}`).toHaveLength(1);
+      const tree = [roots[0], ...descendants(all, roots[0])];
+      nodesChecked += tree.length;
+      expect(tree.filter((n) => n.kind === 'kbuild'), `one kbuild for ${commit.slice(0, 12)}`).toHaveLength(1);
+      const kbuild = tree.find((n) => n.kind === 'kbuild')!;
+      const smokeJobs = tree.filter((n) => n.name === 'smoke' && n.parent?.equals(kbuild._id));
+      expect(smokeJobs.length, `one smoke job per platform for ${commit.slice(0, 12)}`).toBe(2);
+      expect(tree.every((n) => n.state === 'done'), `tree of ${commit.slice(0, 12)} done`).toBe(true);
+    }
+    // Nothing exists twice: (parent, kind, name, platform) identifies a node.
+    const keys = all.map((n) => `${n.parent?.toHexString() ?? '-'}|${n.kind}|${n.name}|${n.data.platform ?? ''}|${n.parent ? '' : n.data.kernel_revision?.commit}`);
+    const dupes = keys.filter((k, i) => keys.indexOf(k) !== i);
+    expect(dupes, 'duplicate nodes').toEqual([]);
+    // Nothing left running past its timeout.
+    const now = Date.now();
+    expect(all.filter((n) => n.state !== 'done' && new Date(n.timeout).getTime() < now), 'nodes running past their timeout').toEqual([]);
+
+    // Every durable subscriber got every node event exactly once, in order.
+    const history = await db
+      .collection<{ sequence_id: number; channel: string; void?: boolean; ce: { id: string } | null }>('events')
+      .find({ channel: 'node', void: { $ne: true }, sequence_id: { $gt: firstSeqBefore } })
+      .sort({ sequence_id: 1 })
+      .toArray();
+    const expected = history.map((e) => e.ce?.id);
+    const lastSeq = history.at(-1)?.sequence_id ?? 0;
+    await until('subscribers caught up', 120_000, async () => subscribers.every((s) => s.lastSeq >= lastSeq));
+    for (const s of subscribers) {
+      expect(s.duplicates, `${s.subscriberId} duplicates`).toBe(0);
+      expect(s.outOfOrder, `${s.subscriberId} out of order`).toBe(0);
+      expect(s.received.map((e) => e.id), `${s.subscriberId} received every event in order`).toEqual(expected);
+    }
+
+    console.log(
+      [
+        `chaos: processes killed ${killed.length} (${killed.join(', ')})`,
+        `revisions completed ${commits.length}`,
+        `nodes checked ${nodesChecked} (of ${all.length} stored)`,
+        `events checked ${expected.length} × ${subscribers.length} subscribers = ${expected.length * subscribers.length}`,
+        `subscriber failovers ${subscribers.map((s) => s.failovers).join('/')}`,
+      ].join('; '),
+    );
+  });
+});

@@ -1,0 +1,251 @@
+// The whole system as separate OS processes — FerretDB, a file-backed Temporal dev server, API replicas,
+// the storage service, the pipeline worker and a shell lab worker — each of which can be killed with
+// SIGKILL and restarted on the same port and data. Used by the resilience suite and the pipeline benchmarks.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { startFerretDb, type RunningFerretDb } from '../../src/devstack/ferretdb';
+import { ManagedProcess } from '../../src/devstack/managed-process';
+import { freePort, waitForPort } from '../../src/devstack/ports';
+import { startTemporalDevServer, type RunningTemporal } from '../../src/devstack/temporal-dev-server';
+
+export const ADMIN = { username: 'admin', password: 'chaos-admin-password-0123' };
+export const SECRET_KEY = 'chaos-secret-key-0123456789abcdef0123456789abcdef';
+export const STORAGE_TOKEN = 'chaos-storage-token-0123456789';
+
+export interface StackOptions {
+  /** Working directory: databases, git tree, storage, logs. */
+  dir: string;
+  /** Directory holding the compiled entry points (`api/main.js`, `workers/…`). */
+  entryDir: string;
+  temporalBin: string;
+  ferretBin: string;
+  apiReplicas?: number;
+  dbName?: string;
+  /** Pipeline configuration (YAML) given the stack's addresses. */
+  pipelineConfig: (stack: { storageUrl: string; apiUrl: string; treeUrl: string }) => string;
+  /** Extra environment for every Maestro process. */
+  env?: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+export type PartName = 'temporal' | 'pipeline-worker' | 'lab-worker' | 'storage' | `api-${number}`;
+
+export class ProcessStack {
+  ferret?: RunningFerretDb;
+  temporal?: RunningTemporal;
+  readonly procs = new Map<string, ManagedProcess>();
+  ports = { ferret: 0, temporal: 0, storage: 0, apis: [] as number[] };
+  mongoUri = '';
+  labToken = '';
+  readonly treeDir: string;
+  private commits = 0;
+
+  constructor(readonly opts: StackOptions) {
+    this.treeDir = path.join(opts.dir, 'tree');
+  }
+
+  get dbName(): string {
+    return this.opts.dbName ?? 'maestro_chaos';
+  }
+  get temporalAddress(): string {
+    return `127.0.0.1:${this.ports.temporal}`;
+  }
+  apiUrl(i = 0): string {
+    return `http://127.0.0.1:${this.ports.apis[i]}/latest`;
+  }
+  get storageUrl(): string {
+    return `http://127.0.0.1:${this.ports.storage}/`;
+  }
+  get configFile(): string {
+    return path.join(this.opts.dir, 'pipeline.yaml');
+  }
+
+  async start(): Promise<void> {
+    const replicas = this.opts.apiReplicas ?? 2;
+    this.ports = {
+      ferret: await freePort(),
+      temporal: await freePort(),
+      storage: await freePort(),
+      apis: await Promise.all(Array.from({ length: replicas }, () => freePort())),
+    };
+    await this.createTree();
+    await fs.writeFile(
+      this.configFile,
+      this.opts.pipelineConfig({ storageUrl: this.storageUrl, apiUrl: this.apiUrl(replicas - 1), treeUrl: `file://${this.treeDir}` }),
+    );
+    this.ferret = await startFerretDb({ bin: this.opts.ferretBin, port: this.ports.ferret, dataDir: path.join(this.opts.dir, 'ferretdb'), log: this.opts.log });
+    this.mongoUri = this.ferret.uri;
+    await this.startTemporal();
+    await this.startStorage();
+    for (let i = 0; i < replicas; i++) await this.startApi(i);
+    this.labToken = await this.createLabToken();
+    await this.startPipelineWorker();
+    await this.startLabWorker();
+  }
+
+  /** The Temporal dev server on its fixed port and persisted SQLite file (WAL). */
+  async startTemporal(): Promise<void> {
+    this.temporal = await startTemporalDevServer({
+      bin: this.opts.temporalBin,
+      port: this.ports.temporal,
+      uiPort: null,
+      dbFile: path.join(this.opts.dir, 'temporal.db'),
+      fastSync: true,
+      log: this.opts.log,
+    });
+    this.procs.set('temporal', this.temporal.process);
+  }
+
+  private baseEnv(): NodeJS.ProcessEnv {
+    return {
+      MAESTRO_DATA_DIR: this.opts.dir,
+      MONGODB_URI: this.mongoUri,
+      MAESTRO_DB_NAME: this.dbName,
+      TEMPORAL_ADDRESS: this.temporalAddress,
+      MAESTRO_LOG_LEVEL: 'warn',
+      MAESTRO_SECRET_KEY: SECRET_KEY,
+      MAESTRO_STORAGE_TOKEN: STORAGE_TOKEN,
+      MAESTRO_STORAGE_PORT: String(this.ports.storage),
+      MAESTRO_CONFIG: this.configFile,
+      ...this.opts.env,
+    };
+  }
+
+  private spawn(name: string, entry: string, env: NodeJS.ProcessEnv, args: string[] = []): ManagedProcess {
+    const proc = new ManagedProcess({
+      name,
+      command: process.execPath,
+      args: [path.join(this.opts.entryDir, entry), ...args],
+      env: { ...this.baseEnv(), ...env },
+      log: this.opts.log,
+    });
+    this.procs.set(name, proc);
+    return proc;
+  }
+
+  async startApi(i: number): Promise<void> {
+    const port = this.ports.apis[i];
+    const proc = this.spawn(`api-${i}`, 'api/main.js', {
+      MAESTRO_API_PORT: String(port),
+      MAESTRO_API_HOST: '127.0.0.1',
+      MAESTRO_ADMIN_USERNAME: ADMIN.username,
+      MAESTRO_ADMIN_PASSWORD: ADMIN.password,
+    });
+    await waitForPort(port, '127.0.0.1', 60_000, () => proc.isAlive);
+  }
+
+  async startStorage(): Promise<void> {
+    const proc = this.spawn('storage', 'storage/main.js', {});
+    await waitForPort(this.ports.storage, '127.0.0.1', 30_000, () => proc.isAlive);
+  }
+
+  async startPipelineWorker(): Promise<void> {
+    this.spawn('pipeline-worker', 'workers/pipeline.js', {});
+  }
+
+  async startLabWorker(): Promise<void> {
+    await fs.mkdir(path.join(this.opts.dir, 'lab-work'), { recursive: true });
+    const replicas = this.ports.apis.length;
+    this.spawn('lab-worker', 'workers/lab-main.js', {
+      MAESTRO_API_URL: this.apiUrl(replicas - 1),
+      MAESTRO_API_TOKEN: this.labToken,
+      MAESTRO_STORAGE_UPLOAD_URL: this.storageUrl,
+      MAESTRO_STORAGE_URL: this.storageUrl,
+      MAESTRO_LAB_WORK_DIR: path.join(this.opts.dir, 'lab-work'),
+    }, ['--runtime', 'shell']);
+  }
+
+  /** SIGKILL, no goodbye. */
+  async kill(name: PartName): Promise<void> {
+    const proc = this.procs.get(name);
+    if (!proc) throw new Error(`no process ${name}`);
+    await proc.kill();
+  }
+
+  async restart(name: PartName): Promise<void> {
+    if (name === 'temporal') return this.startTemporal();
+    if (name === 'storage') return this.startStorage();
+    if (name === 'pipeline-worker') return this.startPipelineWorker();
+    if (name === 'lab-worker') return this.startLabWorker();
+    const m = /^api-(\d+)$/.exec(name);
+    if (m) return this.startApi(Number(m[1]));
+    throw new Error(`cannot restart ${name}`);
+  }
+
+  /** Parts that died without being killed by us. */
+  deadParts(): string[] {
+    return [...this.procs.entries()].filter(([, p]) => !p.isAlive).map(([n]) => n);
+  }
+
+  async stop(): Promise<void> {
+    const order = ['lab-worker', 'pipeline-worker', ...this.ports.apis.map((_, i) => `api-${i}`), 'storage'];
+    await Promise.allSettled(order.map((n) => this.procs.get(n)?.stop(5000)));
+    await Promise.allSettled([this.temporal?.stop(), this.ferret?.stop()]);
+  }
+
+  // ---- the test tree -----------------------------------------------------------------------------------
+
+  private git(...args: string[]): string {
+    return execFileSync('git', args, {
+      cwd: this.treeDir,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 'chaos', GIT_AUTHOR_EMAIL: 'chaos@example.org', GIT_COMMITTER_NAME: 'chaos', GIT_COMMITTER_EMAIL: 'chaos@example.org' },
+    }).trim();
+  }
+
+  private async createTree(): Promise<void> {
+    await fs.mkdir(this.treeDir, { recursive: true });
+    this.git('init', '-q', '-b', 'master');
+    await fs.writeFile(path.join(this.treeDir, 'Makefile'), 'all:\n\techo built\n');
+    await fs.writeFile(path.join(this.treeDir, 'VERSION'), '0\n');
+    this.git('add', '-A');
+    this.git('commit', '-q', '-m', 'initial');
+  }
+
+  /** A new revision at the head of master; returns its commit id. */
+  async commit(): Promise<string> {
+    this.commits++;
+    await fs.writeFile(path.join(this.treeDir, 'VERSION'), `${this.commits}\n`);
+    this.git('commit', '-q', '-am', `revision ${this.commits}`);
+    return this.git('rev-parse', 'HEAD');
+  }
+
+  // ---- users -------------------------------------------------------------------------------------------
+
+  /** Admin token (admin scope when asked). */
+  async adminToken(scope?: 'admin'): Promise<string> {
+    const form = new URLSearchParams({ username: ADMIN.username, password: ADMIN.password });
+    if (scope) form.set('scope', scope);
+    const res = await fetch(`${this.apiUrl(0)}/user/login`, { method: 'POST', body: form });
+    if (!res.ok) throw new Error(`admin login: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { access_token: string }).access_token;
+  }
+
+  /** The lab's own user (group runtime:shell:node-editor), invited and accepted over HTTP. */
+  private async createLabToken(): Promise<string> {
+    const admin = await this.adminToken('admin');
+    const json = (body: unknown) => ({ 'content-type': 'application/json', authorization: `Bearer ${admin}` });
+    for (const name of ['runtime:shell:node-editor']) {
+      await fetch(`${this.apiUrl(0)}/user-groups`, { method: 'POST', headers: json(null), body: JSON.stringify({ name }) });
+    }
+    const invite = await fetch(`${this.apiUrl(0)}/user/invite`, {
+      method: 'POST',
+      headers: json(null),
+      body: JSON.stringify({ username: 'lab-shell', email: 'lab-shell@example.org', groups: ['runtime:shell:node-editor'], is_superuser: false }),
+    });
+    if (!invite.ok) throw new Error(`invite lab user: ${invite.status} ${await invite.text()}`);
+    const inviteBody = (await invite.json()) as { token?: string; invite_token?: string };
+    const token = inviteBody.token ?? inviteBody.invite_token;
+    const password = 'lab-shell-password-0123';
+    const accepted = await fetch(`${this.apiUrl(0)}/user/accept-invite`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, password }),
+    });
+    if (!accepted.ok) throw new Error(`accept invite: ${accepted.status} ${await accepted.text()}`);
+    const login = await fetch(`${this.apiUrl(0)}/user/login`, { method: 'POST', body: new URLSearchParams({ username: 'lab-shell', password }) });
+    if (!login.ok) throw new Error(`lab login: ${login.status}`);
+    return ((await login.json()) as { access_token: string }).access_token;
+  }
+}
