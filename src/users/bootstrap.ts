@@ -4,6 +4,7 @@ import { ObjectId, type Db } from 'mongodb';
 import type { Actor } from '../db/nodes/types';
 import { SETTINGS } from '../settings';
 import { userCollections } from './collections';
+import { isDuplicateKey } from './duplicate-key';
 import { GroupStore } from './groups';
 import { generatePassword } from './password';
 import { UserStore } from './store';
@@ -88,7 +89,7 @@ export async function ensureServiceUser(db: Db, username: string, groups: string
       { upsert: true },
     )
     .catch((err) => {
-      if ((err as { code?: number }).code !== 11000) throw err; // created concurrently: fine
+      if (!isDuplicateKey(err)) throw err; // created concurrently: fine
     });
   const user = await users.findOne({ username });
   if (!user) throw new Error(`service user ${username} could not be created`);

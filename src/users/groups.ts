@@ -3,6 +3,7 @@
 import { ObjectId, type Db, type Filter } from 'mongodb';
 import { conflict, notFound } from '../api/errors';
 import { userCollections } from './collections';
+import { isDuplicateKey } from './duplicate-key';
 import type { TokenService } from './tokens';
 import type { GroupDoc, GroupRequestDoc, GroupRequestState, UserDoc } from './types';
 
@@ -33,7 +34,7 @@ export class GroupStore {
     try {
       await this.c.groups.insertOne(doc);
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) throw conflict(`name: group "${name}" already exists`);
+      if (isDuplicateKey(err)) throw conflict(`name: group "${name}" already exists`);
       throw err;
     }
     return doc;
@@ -47,7 +48,7 @@ export class GroupStore {
         { $setOnInsert: { _id: new ObjectId(), name, created: new Date() } },
         { upsert: true },
       ).catch((err) => {
-        if ((err as { code?: number }).code !== 11000) throw err;
+        if (!isDuplicateKey(err)) throw err;
       });
     }
   }

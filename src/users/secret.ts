@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { userCollections } from './collections';
+import { isDuplicateKey } from './duplicate-key';
 
 const JWT_SECRET_ID = 'jwt';
 
@@ -15,7 +16,7 @@ export async function resolveSigningKey(db: Db, configured?: string): Promise<Ui
     await secrets.insertOne({ _id: JWT_SECRET_ID, key: randomBytes(48).toString('base64url'), created: new Date() });
   } catch (err) {
     // Another replica created it first (duplicate key): use theirs.
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
   }
   const stored = await secrets.findOne({ _id: JWT_SECRET_ID });
   if (!stored) throw new Error('could not store the token signing key');

@@ -1,8 +1,9 @@
 // Users: accounts, credentials and invites. Group names on a user must name existing groups.
 import { createHash, randomBytes } from 'node:crypto';
-import { ObjectId, type Db, type Filter, type MongoServerError } from 'mongodb';
+import { ObjectId, type Db, type Filter } from 'mongodb';
 import { badRequest, conflict, notFound } from '../api/errors';
 import { userCollections } from './collections';
+import { duplicateKeyField, isDuplicateKey } from './duplicate-key';
 import { hashPassword, verifyPassword } from './password';
 import type { TokenService } from './tokens';
 import type { UserDoc } from './types';
@@ -48,17 +49,6 @@ export function parseObjectId(id: string, field = 'id'): ObjectId {
   return new ObjectId(id);
 }
 
-/** The field of a unique-index violation: MongoDB's 11000, or FerretDB's SQLite constraint on updates. */
-function duplicateKeyField(err: unknown): string | null {
-  const e = err as MongoServerError;
-  const sqliteUnique = /UNIQUE constraint failed: index '[^']*_(\w+)_unique'/.exec(e?.message ?? '');
-  if (sqliteUnique) return sqliteUnique[1];
-  if (e?.code !== 11000) return null;
-  const key = Object.keys(e.keyPattern ?? e.keyValue ?? {})[0];
-  if (key) return key;
-  return /email/.test(e.message) ? 'email' : 'username';
-}
-
 export class UserStore {
   private readonly c;
 
@@ -89,9 +79,9 @@ export class UserStore {
     try {
       await this.c.users.insertOne(doc);
     } catch (err) {
-      const field = duplicateKeyField(err);
-      if (field) throw conflict(`${field}: a user with this ${field} already exists`);
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
+      const field = duplicateKeyField(err) ?? (await this.takenField(doc));
+      throw conflict(`${field}: a user with this ${field} already exists`);
     }
     return doc;
   }
@@ -151,9 +141,9 @@ export class UserStore {
       this.tokens.forgetUser(id.toHexString());
       return updated;
     } catch (err) {
-      const field = duplicateKeyField(err);
-      if (field) throw conflict(`body.${field}: a user with this ${field} already exists`);
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
+      const field = duplicateKeyField(err) ?? (await this.takenField({ _id: id, ...set }));
+      throw conflict(`body.${field}: a user with this ${field} already exists`);
     }
   }
 
@@ -214,6 +204,14 @@ export class UserStore {
     const missing = unique.filter((n) => !known.has(n));
     if (missing.length) throw badRequest(`groups: unknown group ${missing.map((m) => `"${m}"`).join(', ')}`);
     return unique;
+  }
+
+  /** Which unique field of `doc` another user already holds. */
+  private async takenField(doc: Partial<UserDoc> & { _id: ObjectId }): Promise<string> {
+    if (doc.username !== undefined && (await this.c.users.findOne({ username: doc.username, _id: { $ne: doc._id } }))) {
+      return 'username';
+    }
+    return 'email';
   }
 
   /** Refuses to remove, demote or deactivate the last active superuser (nobody could administer). */

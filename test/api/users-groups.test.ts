@@ -137,6 +137,12 @@ describe('accounts the system creates', () => {
     expect(again.id).toBe(actor.id);
     expect(again.groups.sort()).toEqual(['extra', 'node:edit:any']);
 
+    // Concurrent starts (several workers, several test users sharing a new group) do not trip over each other.
+    const racing = await Promise.all([1, 2, 3, 4].map(() => ensureServiceUser(api.db, 'maestro-racer', ['race-group'])));
+    expect(new Set(racing.map((a) => a.id)).size).toBe(1);
+    const racingUsers = await Promise.all([1, 2, 3].map(() => createTestUser(api, { groups: ['race-group-2'] })));
+    expect(racingUsers).toHaveLength(3);
+
     const lab = await ensureServiceUser(api.db, 'lab-shell', []);
     const minted = await mintToken(api.db, lab.id, { expiresIn: 365 * 86400 });
     const me = await http(api, 'GET', '/latest/whoami', { token: minted.access_token });

@@ -141,7 +141,13 @@ describe('users over HTTP', () => {
         json: { username: admin.username, email: `other-${uniqueSuffix()}@example.org` },
       });
       expect(dup.status).toBe(409);
-      expect(dup.body.detail).toMatch(/username/);
+      expect(dup.body.detail).toBe('username: a user with this username already exists');
+      const dupEmail = await http(api, 'POST', '/latest/user/invite', {
+        token: admin.token,
+        json: { username: `other-${uniqueSuffix()}`, email: admin.email },
+      });
+      expect(dupEmail.status).toBe(409);
+      expect(dupEmail.body.detail).toBe('email: a user with this email already exists');
     });
 
     it('is admin work: 401 anonymous, 403 for a user and for an admin\'s everyday token', async () => {
