@@ -9,6 +9,8 @@ import { msUntil, steps } from './pipeline-activities';
 import type { JobWorkflowInput, JobWorkflowResult } from './pipeline-types';
 import { startJobs } from './spawn-jobs';
 
+const SCHEDULE_TO_CLOSE_MARGIN_MS = 10_000;
+
 export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowResult> {
   const { job, revision } = input;
   const info = await steps.createJobNode({ parentId: input.parentId, job, inherited: input.inherited });
@@ -69,8 +71,9 @@ async function runOnRuntime(input: JobWorkflowInput, nodeId: string, deadlineMs:
   const { job } = input;
   const lab = proxyActivities<LabActivities>({
     taskQueue: runtimeTaskQueue(job.runtime),
-    // An absent lab must not hang the tree: the activity may not outlive the node's deadline.
-    scheduleToCloseTimeout: Math.max(1000, msUntil(deadlineMs)),
+    // An absent lab must not hang the tree. The node timer (at the deadline) is what closes the job;
+    // this bound, a little later, only guarantees the activity itself can never outlive it.
+    scheduleToCloseTimeout: msUntil(deadlineMs) + SCHEDULE_TO_CLOSE_MARGIN_MS,
     heartbeatTimeout: input.runtime.heartbeatTimeoutMs,
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: input.runtime.infraAttempts, nonRetryableErrorTypes: ['ApiRejected'] },
   });

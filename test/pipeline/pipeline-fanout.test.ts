@@ -1,5 +1,6 @@
-// Measurement more than a test: one revision fanning out to 100 jobs. Prints how long after the tarball
-// all 100 job nodes existed (SPEC §9 target: 5 s); asserts only that all ran, once each.
+// One revision fanning out to 100 jobs on a runtime whose lab is absent: prints how long after the
+// tarball all 100 job nodes existed (SPEC §9 target: 5 s), and checks that an absent lab does not hang
+// the tree: every job times out to done/incomplete/node_timeout, once each, and the tree closes.
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { triggerNow } from '../../src/pipeline/trigger-now';
@@ -18,7 +19,7 @@ describe('fan-out of one revision to 100 jobs', () => {
     const repo = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${tree}`));
     stack = await startPipelineStack((ctx) => {
       const names = Array.from({ length: JOBS }, (_, i) => `fan-${String(i).padStart(3, '0')}`);
-      return `pipeline: { holdoff: 2s, checkout_timeout: 2m, job_timeout: 90s, heartbeat_timeout: 10s }
+      return `pipeline: { holdoff: 2s, checkout_timeout: 2m, job_timeout: 20s, heartbeat_timeout: 10s }
 trees: { ${tree}: { url: "${repo.url}" } }
 build_configs: { ${tree}: { tree: ${tree}, branch: master } }
 runtimes: { ${ctx.runtime}: { type: shell } }
@@ -30,21 +31,26 @@ storage: { type: http, base_url: "${ctx.storageUrl}" }
 api: { url: "${ctx.apiUrl}" }
 `;
     });
-    await stack.startLabInProcess();
   });
 
-  it('schedules all 100 jobs, each once, and closes the tree', { timeout: 110_000 }, async () => {
+  it('schedules all 100 jobs once each; without a lab they time out and the tree still closes', { timeout: 110_000 }, async () => {
     const triggered = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
-    const result = await stack.client.workflow.getHandle(triggered.started[0]).result();
+    const handle = stack.client.workflow.getHandle(triggered.started[0]);
+    const result = await handle.result();
+    const events = (await handle.fetchHistory()).events?.length ?? 0;
+    console.log(`[measure] checkout workflow history with ${JOBS} jobs: ${events} events`);
+    expect(events).toBeLessThan(2000);
     expect(result).toMatchObject({ result: 'pass', jobs: JOBS });
     const nodes = await treeNodes(stack.reader, result.nodeId);
     const checkout = nodes.find((n) => n.kind === 'checkout')!;
     const jobs = nodes.filter((n) => n.kind === 'job');
     expect(new Set(jobs.map((j) => j.name)).size).toBe(JOBS);
     expect(jobs).toHaveLength(JOBS);
-    expect(jobs.every((j) => j.state === 'done' && j.result === 'pass')).toBe(true);
+    expect(jobs.filter((j) => !(j.state === 'done' && j.result === 'incomplete' && j.data.error_code === 'node_timeout'))).toEqual([]);
     const availableAt = Date.parse(checkout.holdoff!) - HOLDOFF_MS;
     const lastCreated = Math.max(...jobs.map((j) => Date.parse(j.created)));
     console.log(`[measure] tarball → all ${JOBS} job nodes created: ${lastCreated - availableAt} ms`);
+    const lags = jobs.map((j) => Date.parse(j.updated) - Date.parse(j.timeout)).sort((a, b) => a - b);
+    console.log(`[measure] ${JOBS} job timeouts fired after their deadline: median ${lags[JOBS / 2]} ms, max ${lags[JOBS - 1]} ms`);
   });
 });

@@ -10,14 +10,30 @@ import { testEnv, uniqueSuffix } from '../support/harness';
 import { createKernelRepo, type KernelRepo } from '../support/pipeline-repo';
 import { basicConfig, startPipelineStack, treeNodes, waitFor, type PipelineStack } from '../support/pipeline-stack';
 
+const ROOT = path.resolve(__dirname, '../..');
+
+async function distIsStale(): Promise<boolean> {
+  const built = await fs.stat(path.join(ROOT, 'dist/workers/lab-main.js')).then((s) => s.mtimeMs, () => 0);
+  for (const dir of ['src/workers', 'src/activities/lab', 'src/runtimes', 'src/storage', 'src/client', 'src/settings.ts']) {
+    const entries = dir.endsWith('.ts') ? [''] : await fs.readdir(path.join(ROOT, dir), { recursive: true });
+    for (const e of entries) {
+      const stat = await fs.stat(path.join(ROOT, dir, String(e)));
+      if (stat.isFile() && stat.mtimeMs > built) return true;
+    }
+  }
+  return false;
+}
+
 describe('lab worker killed mid-job', () => {
   let stack: PipelineStack;
   let repo: KernelRepo;
   const tree = `slow-${uniqueSuffix()}`;
 
   beforeAll(async () => {
-    // The lab runs compiled code as a separate process.
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: path.resolve(__dirname, '../..') }).catch(() => undefined);
+    // The lab runs compiled code as a separate process: build it unless dist is newer than its sources.
+    if (await distIsStale()) {
+      await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT }).catch(() => undefined);
+    }
     repo = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${tree}`), 'slow');
     stack = await startPipelineStack((ctx) => basicConfig(ctx, { [tree]: repo.url }, { holdoff: '1s', heartbeat_timeout: '3s' }));
   });

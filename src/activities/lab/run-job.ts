@@ -12,6 +12,8 @@ import type { RunJobInput, RuntimeOutcome, TestOutcome } from '../../runtimes/ru
 import { groupResult } from '../../runtimes/test-summary';
 import { HttpStorageBackend } from '../../storage/http-backend';
 
+const HEARTBEAT_EVERY_MS = 1000;
+
 export interface LabActivityDeps {
   api: ApiClient;
   storageToken: string;
@@ -42,6 +44,8 @@ export function createLabActivities(deps: LabActivityDeps) {
         uploadUrl: deps.storageUploadUrl ?? input.storage.uploadUrl,
         token: deps.storageToken,
       });
+      // Liveness of this worker, for the whole job (download, run, upload, report), not only the command.
+      const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         const runtime = createRuntime(input.job.runtimeType);
         const outcome = await runtime.run(input, {
@@ -67,6 +71,7 @@ export function createLabActivities(deps: LabActivityDeps) {
         }
         throw err;
       } finally {
+        clearInterval(beat);
         await fs.rm(workDir, { recursive: true, force: true });
       }
     },
