@@ -1,12 +1,13 @@
 // The API server: Fastify with strict request validation, JSON errors, bearer-token auth, request ids,
 // metrics, OpenAPI docs and every route plugin under each version prefix.
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installAuthHook } from './auth';
 import type { ApiContext } from './context';
-import { installErrorHandlers } from './errors';
+import { badRequest, installErrorHandlers } from './errors';
 import { installMetrics } from './metrics';
 import { installOpenApi } from './openapi';
 import { registerRoutes } from './routes';
@@ -32,9 +33,22 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     rewriteUrl: (req) => rewriteVersionedUrl(req.url ?? '/'),
     bodyLimit: ctx.settings.bodyLimit,
     genReqId: requestId,
+    // Errors raised before routing (a URL that does not decode, an over-long parameter): JSON too.
+    frameworkErrors: (err, _request, reply) => {
+      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+      void reply.code(status).send({ detail: `url: ${err.message}` });
+    },
   });
   installValidators(app);
   installErrorHandlers(app);
+  // Invalid UTF-8 would be decoded to U+FFFD and stored silently: reject it before JSON parsing.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) return done(badRequest('body: not valid UTF-8'), undefined);
+    parseJson(req, bytes.toString('utf8'), done);
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
