@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { installAuthHook } from './auth';
 import type { ApiContext } from './context';
 import { badRequest, installErrorHandlers } from './errors';
@@ -36,7 +36,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     // Errors raised before routing (a URL that does not decode, an over-long parameter): JSON too.
     frameworkErrors: (err, _request, reply) => {
       const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
-      void reply.code(status).send({ detail: `url: ${err.message}` });
+      void (reply as FastifyReply).code(status).send({ detail: `url: ${err.message}` });
     },
   });
   installValidators(app);

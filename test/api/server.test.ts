@@ -117,6 +117,8 @@ describe('API server infrastructure', () => {
       { name: 'oversized form body', method: 'POST', path: '/latest/user/login', form: { username: big, password: 'x' }, status: 413, detail: 'body: request body is too large' },
       { name: 'unsupported content type', method: 'POST', path: '/latest/user-groups', auth: 'admin', raw: '<name>x</name>', headers: { 'content-type': 'application/xml' }, status: 415, detail: /^body: unsupported content type "application\/xml"/ },
       { name: 'plain text where an object is expected', method: 'POST', path: '/latest/user-groups', auth: 'admin', raw: 'name=x', headers: { 'content-type': 'text/plain' }, status: 400, detail: 'body: must be object' },
+      { name: 'URL that does not decode', method: 'GET', path: '/latest/user/%ff%fe', auth: 'user', status: 400, detail: /^url: .* is not a valid url component/ },
+      { name: 'invalid UTF-8 in a form', method: 'POST', path: '/latest/user/login', raw: Buffer.from([0x75, 0x3d, 0xff, 0x26, 0x70, 0x3d, 0xfe]) as unknown as string, headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 400, detail: /^body\./ },
       { name: 'injection attempt in a field', method: 'POST', path: '/latest/user/login', json: { username: { $ne: null }, password: 'x' }, status: 400, detail: 'body.username: must be string' },
     ];
 
