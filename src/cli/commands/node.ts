@@ -11,9 +11,6 @@ interface JsonOption {
   json?: boolean;
 }
 
-/** Fields the server sets; dropped from a body before PUT. */
-const SERVER_FIELDS = ['id', 'created', 'updated', 'owner', 'submitter', 'user_groups'];
-
 export function registerNode(program: Command): void {
   const node = program.command('node').description('nodes: get, find, count, submit, tree');
   examples(node, ['kci node find kind=checkout data.kernel_revision.tree=mainline -l 5', 'kci node tree 65a1f0c2e4b0a1b2c3d4e5f6']);
@@ -75,7 +72,9 @@ export function registerNode(program: Command): void {
         const body = readJsonInput<Partial<NodeInput> & { id?: string }>(file);
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw new CliError(`${file}: expected one JSON object`);
         const client = authedClientFor(cmd);
-        const stored = body.id ? await client.replaceNode(body.id, withoutServerFields(body)) : await client.createNode(body as NodeInput);
+        // A node as `kci node get --json` prints it goes back unchanged: the API accepts the echoed
+        // server fields (id, owner, created, updated) on replace.
+        const stored = body.id ? await client.replaceNode(body.id, body as NodeInput) : await client.createNode(body as NodeInput);
         if (opts.json) return printJson(stored);
         printLine(`${body.id ? 'updated' : 'created'} ${stored.kind} ${stored.name} ${stored.id}`);
       }),
@@ -111,8 +110,3 @@ export function registerNode(program: Command): void {
   );
 }
 
-function withoutServerFields(body: Record<string, unknown>): NodeInput {
-  const copy = { ...body };
-  for (const f of SERVER_FIELDS) delete copy[f];
-  return copy as unknown as NodeInput;
-}
