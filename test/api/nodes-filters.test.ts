@@ -143,6 +143,7 @@ describe('node filters and pagination', () => {
     ['invalid regex', 'name__re=('],
     ['sort on an unknown field', 'sort=password'],
     ['repeated parameter', 'kind=kbuild&kind=job'],
+    ['malformed UTF-8', 'name=%ff%fe'],
   ];
   for (const [what, query] of bad) {
     it(`400 for ${what}: ${query}`, async () => {

@@ -4,6 +4,7 @@
 import { badRequest } from '../../api/errors';
 
 const MAX_DEPTH = 32;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Throws a 400 naming the first offending key or nested array found under `path`. */
 export function assertStorableValue(value: unknown, path: string, depth = 0): void {
@@ -15,11 +16,16 @@ export function assertStorableValue(value: unknown, path: string, depth = 0): vo
     });
     return;
   }
+  if (typeof value === 'string') {
+    if (LONE_SURROGATE.test(value)) throw badRequest(`${path}: not valid Unicode (lone surrogate)`);
+    return;
+  }
   if (value === null || typeof value !== 'object' || value instanceof Date) return;
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (key.includes('.')) throw badRequest(`${path}.${key}: keys must not contain "." (use "_" instead)`);
     if (key.startsWith('$')) throw badRequest(`${path}.${key}: keys must not start with "$"`);
     if (key === '') throw badRequest(`${path}: empty keys are not allowed`);
+    if (LONE_SURROGATE.test(key)) throw badRequest(`${path}: key is not valid Unicode (lone surrogate)`);
     assertStorableValue(item, `${path}.${key}`, depth + 1);
   }
 }

@@ -113,6 +113,25 @@ function parseCondition(field: { dbField: string; type: FieldType }, op: Op | 'e
   return { [OPERATORS[op]]: values[0] };
 }
 
+/** Like URLSearchParams, but malformed percent-encoding or UTF-8 is a 400 rather than U+FFFD. */
+function decodeQuery(queryString: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const part of queryString.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const [rawKey, rawValue] = eq < 0 ? [part, ''] : [part.slice(0, eq), part.slice(eq + 1)];
+    const decode = (s: string) => {
+      try {
+        return decodeURIComponent(s.replace(/\+/g, ' '));
+      } catch {
+        throw badRequest(`${rawKey.slice(0, 64)}: malformed percent-encoding or UTF-8 in the query string`);
+      }
+    };
+    out.push([decode(rawKey), decode(rawValue)]);
+  }
+  return out;
+}
+
 export interface ParsedNodeQuery {
   query: NodeQuery;
   options: FindOptions;
@@ -128,7 +147,7 @@ function parseNonNegativeInt(raw: string, param: string): number {
  * Repeated parameters are a 400: one value per field and operator.
  */
 export function parseNodeQuery(queryString: string): ParsedNodeQuery {
-  const params = new URLSearchParams(queryString);
+  const params = decodeQuery(queryString);
   const query: Record<string, Record<string, unknown>> = {};
   const seen = new Set<string>();
   const options: FindOptions = { limit: DEFAULT_LIMIT, offset: 0 };

@@ -102,8 +102,9 @@ const JOB_FIELDS = [...BUILD_FIELDS, 'device', 'error_code', 'error_msg'];
 /** Per-kind checks of `data` (SPEC §2). Extra keys are allowed: `data` is open for labs and tools. */
 export function validateKindData(kind: NodeKind, data: Obj): void {
   if (kind === 'checkout') {
+    // Optional (clients may create the node before they know the revision), but complete when given.
     const rev = data.kernel_revision;
-    if (rev === undefined) throw badRequest('data.kernel_revision: field required for a checkout');
+    if (rev === undefined || rev === null) return;
     assertObject(rev, 'data.kernel_revision');
     for (const f of ['tree', 'url', 'branch', 'commit']) str(rev[f], `data.kernel_revision.${f}`);
     if (rev.describe !== undefined) str(rev.describe, 'data.kernel_revision.describe', true);
