@@ -1,5 +1,6 @@
 // User groups over real HTTP: CRUD (409 while in use), join requests, approval, rejection, leaving;
 // plus the accounts the system creates itself (first admin, service users, lab tokens).
+import type { Db } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAdmin, ensureFirstAdmin, ensureServiceUser, mintToken } from '../../src/users/bootstrap';
 import { createTestUser, http, login, startTestApi, type TestApi, type TestUser } from '../support/api';
@@ -105,8 +106,19 @@ describe('user groups over HTTP', () => {
 });
 
 describe('accounts the system creates', () => {
+  // Databases and servers are opened in hooks so that teardown closes each server before its database.
+  let firstAdminDb: Db;
+  let bootstrapDb: Db;
+  let firstAdminApi: TestApi;
+  let api: TestApi;
+  beforeAll(async () => {
+    ({ db: firstAdminDb } = await openTestDatabase());
+    ({ db: bootstrapDb } = await openTestDatabase());
+    api = await startTestApi();
+  });
+
   it('ensureFirstAdmin creates the first admin once, printing a generated password', async () => {
-    const { db } = await openTestDatabase();
+    const db = firstAdminDb;
     const messages: string[] = [];
     const first = await ensureFirstAdmin(db, { username: 'admin', email: 'admin@localhost' }, (m) => messages.push(m));
     expect(first?.is_superuser).toBe(true);
@@ -115,14 +127,14 @@ describe('accounts the system creates', () => {
     expect(await ensureFirstAdmin(db, { username: 'admin', email: 'admin@localhost' }, (m) => messages.push(m))).toBeNull();
     expect(messages).toHaveLength(1);
 
-    const api = await startTestApi({ db });
-    const token = await login(api.url, 'admin', password!, { scope: 'admin' });
-    const users = await http(api, 'GET', '/latest/users', { token });
+    firstAdminApi = await startTestApi({ db });
+    const token = await login(firstAdminApi.url, 'admin', password!, { scope: 'admin' });
+    const users = await http(firstAdminApi, 'GET', '/latest/users', { token });
     expect(users.body.items.map((u: { username: string }) => u.username)).toEqual(['admin']);
   });
 
   it('bootstrapAdmin creates a verified superuser and leaves an existing user unchanged', async () => {
-    const { db } = await openTestDatabase();
+    const db = bootstrapDb;
     const made = await bootstrapAdmin(db, { username: 'root', password: 'root-password', email: 'root@example.org' });
     expect(made).toMatchObject({ created: true, user: { is_superuser: true, is_verified: true } });
     const again = await bootstrapAdmin(db, { username: 'root', password: 'other', email: 'x@example.org' });
@@ -130,7 +142,6 @@ describe('accounts the system creates', () => {
   });
 
   it('ensureServiceUser is idempotent, adds groups, cannot log in; mintToken gives it a working token', async () => {
-    const api = await startTestApi();
     const actor = await ensureServiceUser(api.db, 'maestro-pipeline', ['node:edit:any']);
     expect(actor).toMatchObject({ username: 'maestro-pipeline', groups: ['node:edit:any'], isSuperuser: false });
     const again = await ensureServiceUser(api.db, 'maestro-pipeline', ['node:edit:any', 'extra']);
