@@ -69,9 +69,9 @@ describe('kci node', () => {
     expect(lines[0]).toBe(`checkout checkout available - ${checkoutId}`);
     expect(lines).toHaveLength(7);
     expect(lines[1]).toMatch(/^├─ kbuild kbuild-gcc-12-x86 done pass [0-9a-f]{24}$/);
-    expect(lines[2]).toMatch(/^│  └─ test boot-x86_64 done pass [0-9a-f]{24}$/);
+    expect(lines[2]).toMatch(/^│ {2}└─ test boot-x86_64 done pass [0-9a-f]{24}$/);
     expect(lines[5]).toMatch(/^└─ kbuild kbuild-clang-riscv done pass /);
-    expect(lines[6]).toMatch(/^   └─ test boot-riscv done pass /);
+    expect(lines[6]).toMatch(/^ {3}└─ test boot-riscv done pass /);
 
     const asJson = json(await kci(['node', 'tree', checkoutId, '--json']));
     expect(asJson.node.id).toBe(checkoutId);
