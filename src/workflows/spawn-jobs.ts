@@ -3,6 +3,7 @@ import { ParentClosePolicy, ChildWorkflowCancellationType, startChild } from '@t
 import type { JobSpec } from '../config/scheduler';
 import { searchAttributePairs } from '../temporal/search-attribute-keys';
 import { jobWorkflowId } from '../temporal/workflow-ids';
+import { steps } from './pipeline-activities';
 import type { JobWorkflowInput, JobWorkflowResult } from './pipeline-types';
 
 export interface RunningJobs {
@@ -18,6 +19,10 @@ export async function startJobs(
   base: Omit<JobWorkflowInput, 'job'>,
   workflowType: string,
 ): Promise<RunningJobs> {
+  if (!specs.length) return { count: 0, all: Promise.resolve(), finished: () => true };
+  // All job nodes in one step, so API clients see the whole fan-out at once; each job workflow then
+  // finds its node (same derived id) instead of creating it.
+  await steps.createJobNodes({ parentId: base.parentId, jobs: specs, inherited: base.inherited });
   const handles = await Promise.all(
     specs.map((job) =>
       startChild<(input: JobWorkflowInput) => Promise<JobWorkflowResult>>(workflowType, {

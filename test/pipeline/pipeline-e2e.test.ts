@@ -7,6 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Node } from '../../src/db/nodes/types';
 import { resolveTool } from '../../src/devstack/tools';
+import { ensureTriggerSchedule } from '../../src/pipeline/schedule';
 import { triggerNow } from '../../src/pipeline/trigger-now';
 import { checkoutWorkflowId } from '../../src/temporal/workflow-ids';
 import { expectReplayable, testEnv } from '../support/harness';
@@ -109,6 +110,25 @@ describe('pipeline end to end (real API, Temporal, FerretDB, git, storage, shell
     expect(result.result).toBe('pass');
     expect(checkout.id).not.toBe((await stack.reader.findNodes({ kind: 'checkout', 'data.kernel_revision.commit': first })).items[0].id);
     expect(await stack.reader.countNodes({ kind: 'checkout', 'data.kernel_revision.tree': tree })).toBe(2);
+  });
+
+  it('the trigger schedule is created once, updated in place, and a scheduled run starts nothing already processed', async () => {
+    const scheduleId = `trigger-${tree}`;
+    const opts = { scheduleId, intervalMs: 3_600_000, taskQueue: stack.taskQueue };
+    expect(await ensureTriggerSchedule(stack.client, opts)).toBe('created');
+    expect(await ensureTriggerSchedule(stack.client, { ...opts, intervalMs: 1_800_000 })).toBe('updated');
+    const handle = stack.client.schedule.getHandle(scheduleId);
+    try {
+      const described = await handle.describe();
+      expect(described.spec.intervals?.[0].every).toBe(1_800_000);
+      await handle.trigger();
+      const run = await waitFor('the scheduled trigger run', async () => (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId, 15_000);
+      const result = await stack.client.workflow.getHandle(run).result();
+      expect(result.started).toEqual([]);
+      expect(result.existing).toHaveLength(1);
+    } finally {
+      await handle.delete();
+    }
   });
 
   it('the workflows carry search attributes: temporal workflow list --query finds them', async () => {

@@ -6,11 +6,38 @@ import { aggregateResults } from '../../runtimes/test-summary';
 import type { PipelineDeps } from './deps';
 import { deriveNodeId } from './node-ids';
 import { childrenOf, iso, subtree } from './node-writes';
+import { jobWorkflowId } from '../../temporal/workflow-ids';
 import type { FinishJobInput, FinishJobResult, JobNodeInfo, JobNodeInput, PlanInput } from './types';
 
 const BUILD_FIELDS = ['arch', 'defconfig', 'config_full', 'compiler', 'fragments'];
 
+const BATCH_CONCURRENCY = 16;
+
 export function createJobActivities(deps: PipelineDeps) {
+  /** The job/kbuild node (`running`, with its timeout), id derived from the job's workflow id. */
+  function createOne(input: JobNodeInput, workflowId: string) {
+    const { job } = input;
+    const p = job.params;
+    const fragments = Array.isArray(p.fragments) ? p.fragments.map(String) : [];
+    const data: Record<string, unknown> =
+      job.kind === 'kbuild'
+        ? { arch: p.arch, defconfig: p.defconfig, config_full: [p.defconfig, ...fragments].join('+'), compiler: p.compiler ?? null, fragments }
+        : { ...input.inherited };
+    Object.assign(data, { platform: job.platform, runtime: job.runtime, job_id: workflowId });
+    return deps.store.create(
+      deps.actor,
+      {
+        kind: job.kind === 'kbuild' ? 'kbuild' : 'job',
+        name: job.name,
+        parent: input.parentId,
+        state: 'running',
+        timeout: iso(Date.now() + job.timeoutMs),
+        data,
+      },
+      { id: deriveNodeId(workflowId, 'node') },
+    );
+  }
+
   return {
     /** The jobs a node event schedules under the current configuration. */
     async planJobs(input: PlanInput): Promise<JobSpec[]> {
@@ -29,33 +56,25 @@ export function createJobActivities(deps: PipelineDeps) {
     /** Creates the job/kbuild node (`running`, with its timeout); idempotent per workflow. */
     async createJobNode(input: JobNodeInput): Promise<JobNodeInfo> {
       const workflowId = Context.current().info.workflowExecution!.workflowId;
-      const { job } = input;
-      const p = job.params;
-      const fragments = Array.isArray(p.fragments) ? p.fragments.map(String) : [];
-      const data: Record<string, unknown> =
-        job.kind === 'kbuild'
-          ? {
-              arch: p.arch,
-              defconfig: p.defconfig,
-              config_full: [p.defconfig, ...fragments].join('+'),
-              compiler: p.compiler ?? null,
-              fragments,
-            }
-          : { ...input.inherited };
-      Object.assign(data, { platform: job.platform, runtime: job.runtime, job_id: workflowId });
-      const node = await deps.store.create(
-        deps.actor,
-        {
-          kind: job.kind === 'kbuild' ? 'kbuild' : 'job',
-          name: job.name,
-          parent: input.parentId,
-          state: 'running',
-          timeout: iso(Date.now() + job.timeoutMs),
-          data,
-        },
-        { id: deriveNodeId(workflowId, 'node') },
-      );
+      const node = await createOne(input, workflowId);
       return { nodeId: node.id, deadlineMs: Date.parse(node.timeout), alreadyDone: node.state === 'done' };
+    },
+
+    /**
+     * Creates the nodes of many jobs at once, before their workflows start (a 100-job fan-out is then
+     * scheduled in one step). Ids derive from each job's workflow id, so the job workflow's own
+     * createJobNode finds the node instead of creating another.
+     */
+    async createJobNodes(input: { parentId: string; jobs: JobSpec[]; inherited: Record<string, unknown> }): Promise<number> {
+      let next = 0;
+      const worker = async () => {
+        while (next < input.jobs.length) {
+          const job = input.jobs[next++];
+          await createOne({ parentId: input.parentId, job, inherited: input.inherited }, jobWorkflowId(input.parentId, job.name, job.platform));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, input.jobs.length) }, worker));
+      return input.jobs.length;
     },
 
     /** Aggregates the job's result from its children (SPEC §2) and moves the node on. */
