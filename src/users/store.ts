@@ -165,6 +165,14 @@ export class UserStore {
     return { user, token, expires_at };
   }
 
+  /** The user an unused, unexpired invite token is for (the token is not consumed). */
+  async peekInvite(token: string): Promise<{ user: UserDoc; expires_at: Date }> {
+    const invite = await this.c.invites.findOne({ _id: hashInviteToken(token), used_at: null, expires_at: { $gt: new Date() } });
+    const user = invite ? await this.get(invite.user_id) : null;
+    if (!invite || !user) throw badRequest('token: invalid, expired or already used invite token');
+    return { user, expires_at: invite.expires_at };
+  }
+
   /** Consumes the invite atomically (single use), sets the password and marks the user verified. */
   async acceptInvite(token: string, password: string): Promise<UserDoc> {
     const now = new Date();

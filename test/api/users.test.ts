@@ -112,6 +112,11 @@ describe('users over HTTP', () => {
       expect(ok.body.user).toMatchObject({ username, is_verified: false, groups: [{ name: 'lab-a' }] });
       expect(ok.body.invite_url).toContain(`/latest/user/accept-invite?token=${ok.body.token}`);
 
+      // The invite URL tells who it is for, without consuming it.
+      const peek = await fetch(ok.body.invite_url);
+      expect(peek.status).toBe(200);
+      expect(await peek.json()).toMatchObject({ username, email: `${username}@example.org` });
+
       // Not usable before accepting: no password yet.
       const early = await http(api, 'POST', '/latest/user/login', { form: { username, password: 'anything-at-all' } });
       expect(early.status).toBe(400);
@@ -131,6 +136,8 @@ describe('users over HTTP', () => {
       const token = await login(api.url, username, 'a-new-password');
       const me = await http(api, 'GET', '/latest/whoami', { token });
       expect(me.body).toMatchObject({ username, is_verified: true, groups: [{ name: 'lab-a' }] });
+      expect((await http(api, 'GET', '/latest/user/me', { token })).body).toEqual(me.body);
+      expect((await fetch(ok.body.invite_url)).status).toBe(400);
     });
 
     it('rejects an unknown invite token and a duplicate username', async () => {

@@ -164,6 +164,37 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
     },
   );
 
+  app.get<{ Querystring: { token: string } }>(
+    '/user/accept-invite',
+    {
+      schema: {
+        summary: 'Who an invite is for (the invite URL); accepting it is a POST to the same path',
+        tags: ['users'],
+        querystring: {
+          type: 'object',
+          required: ['token'],
+          additionalProperties: false,
+          properties: { token: { type: 'string', minLength: 1 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { username: { type: 'string' }, email: { type: 'string' }, expires_at: { type: 'string' }, detail: { type: 'string' } },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { user, expires_at } = await ctx.users.peekInvite(request.query.token);
+      return {
+        username: user.username,
+        email: user.email,
+        expires_at: expires_at.toISOString(),
+        detail: 'to accept, POST {"token": "...", "password": "..."} as JSON to this path (or run kci user accept-invite)',
+      };
+    },
+  );
+
   app.post<{ Body: { token: string; password: string } }>(
     '/user/accept-invite',
     {
@@ -204,6 +235,12 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
       if (!user) throw badRequest('LOGIN_BAD_CREDENTIALS');
       return toPublicUser(await ctx.users.setPassword(user._id, new_password));
     },
+  );
+
+  app.get(
+    '/user/me',
+    { schema: { summary: 'The calling user (same as /whoami)', tags: ['users'], security: BEARER, response: { 200: USER } } },
+    async (request) => toPublicUser(await currentUser(ctx, request)),
   );
 
   app.patch<{ Body: { username?: string; email?: string; password?: string } }>(
