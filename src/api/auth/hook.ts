@@ -16,7 +16,7 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 export function installAuthHook(app: FastifyInstance, tokens: TokenService): void {
   app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const token = bearerToken(request);
     if (token === null) return;
     try {
@@ -31,6 +31,9 @@ export function installAuthHook(app: FastifyInstance, tokens: TokenService): voi
         tokenId,
       };
       request.principal = principal;
+      // Every later log line of this request names who made it.
+      request.log = request.log.child({ user: principal.username });
+      reply.log = request.log;
     } catch (err) {
       if (err instanceof TokenError) throw unauthorized(err.message);
       throw err;
