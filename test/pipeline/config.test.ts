@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, forecast, loadConfig } from '../../src/config';
+import { checkRules, ConfigError, forecast, loadConfig } from '../../src/config';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'maestro-config-'));
 function write(name: string, text: string): string {
@@ -107,5 +107,16 @@ scheduler:
     expect(stable66.explanation).toEqual(['stable-6.6: not run after checkout: job rules: tree "stable" is denied by "!stable"']);
     const kunit = forecast(config, { tree: 'stable', branch: 'linux-6.6.y', explainJob: 'kunit' });
     expect(kunit.explanation).toEqual(['stable-6.6: not run after checkout: scheduler rules: tree "stable" is not in the allow list [mainline, next]']);
+  });
+
+  it('rules: allow lists, "!" denials, version prefixes, unknown values not held against a job', () => {
+    expect(checkRules({ tree: ['mainline', 'next'] }, { tree: 'next' })).toBeNull();
+    expect(checkRules({ tree: ['mainline', 'next'] }, { tree: 'stable' })).toBe('tree "stable" is not in the allow list [mainline, next]');
+    expect(checkRules({ branch: ['!linux-4.19.y'] }, { branch: 'linux-4.19.y' })).toBe('branch "linux-4.19.y" is denied by "!linux-4.19.y"');
+    expect(checkRules({ branch: ['!linux-4.19.y'] }, { branch: 'master' })).toBeNull();
+    expect(checkRules({ version: ['6.1'] }, { version: '6.1.5' })).toBeNull();
+    expect(checkRules({ version: ['6.1'] }, { version: '6.10' })).toBe('version "6.10" is not in the allow list [6.1]');
+    expect(checkRules({ version: ['!4.19'] }, { version: '4.19' })).toBe('version "4.19" is denied by "!4.19"');
+    expect(checkRules({ arch: ['arm64'], defconfig: ['!tinyconfig'] }, { tree: 'x' })).toBeNull();
   });
 });

@@ -31,11 +31,13 @@ describe('pipeline end to end (real API, Temporal, FerretDB, git, storage, shell
     await stack.startLabInProcess();
   });
 
-  async function runRevision(commit: string) {
+  async function runRevision(commit: string, racingTriggers = 1) {
     const committedAt = Date.now();
-    const triggered = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
+    const runs = await Promise.all(Array.from({ length: racingTriggers }, () => triggerNow(stack.client, { tree, taskQueue: stack.taskQueue })));
     const id = checkoutWorkflowId(tree, 'master', commit);
-    expect(triggered.started).toEqual([id]);
+    // However many triggers race, exactly one starts the revision.
+    expect(runs.flatMap((r) => r.started)).toEqual([id]);
+    expect(runs.flatMap((r) => r.existing)).toEqual(Array(racingTriggers - 1).fill(id));
     const checkout = await waitFor('checkout node', async () => (await stack.reader.findNodes({ kind: 'checkout', 'data.kernel_revision.commit': commit })).items[0], 15_000, 25);
     const checkoutLatencyMs = Date.now() - committedAt;
     const handle = stack.client.workflow.getHandle(id);
@@ -104,9 +106,9 @@ describe('pipeline end to end (real API, Temporal, FerretDB, git, storage, shell
     expect(await stack.reader.countNodes({})).toBe(before);
   });
 
-  it('a second commit gives a second revision', async () => {
+  it('a second commit gives a second revision, once, though three triggers race for it', async () => {
     const second = await repo.commit('sched: fix a race');
-    const { checkout, result } = await runRevision(second);
+    const { checkout, result } = await runRevision(second, 3);
     expect(result.result).toBe('pass');
     expect(checkout.id).not.toBe((await stack.reader.findNodes({ kind: 'checkout', 'data.kernel_revision.commit': first })).items[0].id);
     expect(await stack.reader.countNodes({ kind: 'checkout', 'data.kernel_revision.tree': tree })).toBe(2);
