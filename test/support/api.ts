@@ -84,6 +84,8 @@ export function authHeader(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
 }
 
+// Tests read arbitrary JSON answers; `any` by default keeps assertions short (pass T for typed bodies).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface HttpResult<T = any> {
   status: number;
   body: T;
@@ -94,6 +96,7 @@ export interface HttpResult<T = any> {
  * One HTTP request to the test API: `json` sends a JSON body, `form` a urlencoded form, `raw` a body as
  * is (with the given headers). The body is parsed as JSON when it is JSON, else returned as text.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function http<T = any>(
   api: Pick<TestApi, 'url'>,
   method: string,
