@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/devstack/ports';
 import { createTestUser, startTestApi, type TestApi } from '../support/api';
 import { uniqueSuffix } from '../support/harness';
 import { ensureCliBuilt, json, kciRunner, type Kci } from './kci';
@@ -88,19 +89,16 @@ describe('kci node', () => {
     const count = async (...attrs: string[]) => Number((await kci(['node', 'count', `parent=${checkoutId}`, ...attrs])).stdout);
 
     expect(await names('data.arch=arm64')).toEqual(['kbuild-gcc-12-arm64']);
-    expect(await names('retry_counter>0')).toEqual(['kbuild-clang-riscv', 'kbuild-gcc-12-arm64']);
-    expect(await names('retry_counter<1')).toEqual(['kbuild-gcc-12-x86']);
-    expect(await names('retry_counter>=1')).toEqual(['kbuild-clang-riscv', 'kbuild-gcc-12-arm64']);
-    expect(await names('retry_counter<=1')).toEqual(['kbuild-gcc-12-arm64', 'kbuild-gcc-12-x86']);
+    // Pairs of bounds: a bound that was ignored or parsed as another operator changes the answer.
+    expect(await names('retry_counter>0', 'retry_counter<2')).toEqual(['kbuild-gcc-12-arm64']);
+    expect(await names('retry_counter>=1', 'retry_counter<=1')).toEqual(['kbuild-gcc-12-arm64']);
+    expect(await names('retry_counter>=0', 'retry_counter<1')).toEqual(['kbuild-gcc-12-x86']);
     expect(await names('result!=pass')).toEqual(['kbuild-gcc-12-arm64']);
-    expect(await names('name=~^kbuild-gcc')).toEqual(['kbuild-gcc-12-arm64', 'kbuild-gcc-12-x86']);
-    expect(await names('data.arch__in=riscv,x86_64')).toEqual(['kbuild-clang-riscv', 'kbuild-gcc-12-x86']);
+    expect(await names('name=~^kbuild-gcc', 'data.arch__in=riscv,x86_64')).toEqual(['kbuild-gcc-12-x86']);
     expect(await names('created>=2000-01-01', 'created<2999-01-01')).toHaveLength(3);
-    expect(await names(`data.kernel_revision.tree=${tree}`)).toEqual([]);
     expect(json(await kci(['node', 'find', `data.kernel_revision.tree=${tree}`, '--json'])).total).toBe(2);
 
     expect(await count()).toBe(3);
-    expect(await count('result=pass')).toBe(2);
     expect(await count('retry_counter>0', 'result!=fail')).toBe(1);
     expect((await kci(['node', 'count', 'kind=test', `name=~^boot-`, '--json'])).stdout).toBe('3\n');
   });
@@ -144,6 +142,11 @@ describe('kci node', () => {
     const field = await kci(['node', 'count', 'colour=red']);
     expect(field.code).toBe(1);
     expect(field.stderr).toBe('kci: error: colour: unknown filter field "colour" (HTTP 400)\n');
+
+    const port = await freePort();
+    const down = await kci(['node', 'get', 'f'.repeat(24)], { env: { KCI_API_URL: `http://127.0.0.1:${port}/latest` } });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toBe(`kci: error: cannot reach http://127.0.0.1:${port}/latest: ECONNREFUSED\n`);
 
     const unauth = await kci(['node', 'submit', file('n.json', { kind: 'checkout', name: 'x' })], { env: { KCI_API_TOKEN: '' } });
     expect(unauth.code).toBe(1);
