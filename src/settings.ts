@@ -105,7 +105,6 @@ export const SETTINGS = {
   eventRetention: def({ env: 'MAESTRO_EVENT_RETENTION', description: 'How long the event history is kept (durable subscribers resume within it)', default: '7d', parse: durationMs }),
   eventPollInterval: def({ env: 'MAESTRO_EVENT_POLL_INTERVAL', description: 'How often each API process polls the database for events published elsewhere', default: '25ms', parse: durationMs }),
   eventGapWait: def({ env: 'MAESTRO_EVENT_GAP_WAIT', description: 'How long subscribers wait for a missing sequence number before declaring it void', default: '3s', parse: durationMs }),
-  eventRingSize: def({ env: 'MAESTRO_EVENT_RING_SIZE', description: 'Slots of the recent-events ring pollers read (larger tolerates longer poller stalls)', default: '512', parse: positiveInt }),
   eventBufferSize: def({ env: 'MAESTRO_EVENT_BUFFER', description: 'Recent events each API process keeps in memory for subscribers that are behind', default: '20000', parse: positiveInt }),
   eventSource: def({ env: 'MAESTRO_EVENT_SOURCE', description: 'CloudEvents `source` of events the API publishes', default: 'https://api.kernelci.org/', parse: str }),
   listenTimeout: def({ env: 'MAESTRO_LISTEN_TIMEOUT', description: 'Longest a GET /listen long-poll waits before a keep-alive answer', default: '30s', parse: durationMs }),

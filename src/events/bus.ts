@@ -20,7 +20,6 @@ export type EventBusSettings = Pick<
   | 'eventRetention'
   | 'eventPollInterval'
   | 'eventGapWait'
-  | 'eventRingSize'
   | 'eventBufferSize'
   | 'eventSource'
   | 'listenTimeout'
@@ -81,7 +80,7 @@ export class EventBus implements NodeEventSink {
     readonly settings: EventBusSettings,
     private readonly onError: (err: unknown) => void = (err) => console.error('event bus:', err),
   ) {
-    this.ring = new EventRing(db, settings.eventRingSize, randomBytes(8).toString('hex'));
+    this.ring = new EventRing(db, randomBytes(8).toString('hex'));
     this.sequencer = new Sequencer(db, () => this.ring.maxHead());
     this.poller = new EventPoller(this.ring, this.sequencer, {
       intervalMs: settings.eventPollInterval,

@@ -2,7 +2,7 @@
 import type { IndexDescription } from 'mongodb';
 
 export const EVENTS_COLLECTION = 'events';
-export const EVENT_RING_COLLECTION = 'event_ring';
+export const EVENT_BATCHES_COLLECTION = 'event_batches';
 export const EVENT_HEADS_COLLECTION = 'event_heads';
 export const SUBSCRIPTIONS_COLLECTION = 'event_subscriptions';
 export const QUEUES_COLLECTION = 'event_queues';
@@ -28,4 +28,5 @@ export const EVENT_INDEXES: Record<string, IndexDescription[]> = {
   ],
   [QUEUE_ITEMS_COLLECTION]: [{ key: { queue: 1, visible_at: 1 }, name: 'queue_visible' }],
   [QUEUE_CLAIMS_COLLECTION]: [{ key: { at: 1 }, name: 'at' }],
+  [EVENT_BATCHES_COLLECTION]: [{ key: { at: 1 }, name: 'at' }],
 };

@@ -2,12 +2,12 @@
 // recent events in memory and wakes the waiting listeners; it never skips a number silently.
 //
 // Where events come from: this process's own writes are handed over directly (no round trip); events
-// written by other processes are found by reading the heads (one small document per API process) and,
-// when a head moved, the ring slots of the numbers not yet seen.
+// written by other processes are found by reading the heads (one small document per API process) and
+// fetching, by `_id`, the batches they list that this poller has not read yet (see ./ring.ts).
 //
 // Gaps: when number N is missing but later ones exist, N is an in-flight write (or a writer that died
 // after claiming it). The poller waits up to `gapWaitMs` from when it first saw the gap, then reads the
-// history (the event may be there, its ring write lost) and, if N is still missing, inserts a void marker
+// history (the event may be there, its batch lost) and, if N is still missing, inserts a void marker
 // under N's unique sequence number. The marker is what every process then sees, so all subscribers agree;
 // a writer whose insert arrives later collides and retries with a new number, so nothing is lost.
 import type { EventRing } from './ring';
@@ -28,6 +28,8 @@ export class EventPoller {
   cursor = 0;
   private buffer: BusEvent[] = [];
   private pending = new Map<number, BusEvent>();
+  /** Batches already read (id → last sequence number), so each is fetched once. */
+  private fetched = new Map<string, number>();
   private knownMax = 0;
   private gapSince: number | null = null;
   private waiters = new Set<() => void>();
@@ -42,12 +44,15 @@ export class EventPoller {
     private readonly opts: PollerOptions,
   ) {}
 
-  /** Starts a little behind the newest announced event so writes in flight at start are not missed. */
+  /**
+   * Starts at the oldest batch the heads still list, so writes in flight at start are not missed and
+   * the buffer begins warm.
+   */
   async start(): Promise<void> {
-    let head = await this.ring.maxHead();
-    if (head === 0) head = await this.sequencer.maxInHistory();
+    const { maxSeq, batches } = await this.ring.readHeads();
+    const head = maxSeq || (await this.sequencer.maxInHistory());
     this.sequencer.observe(head);
-    this.cursor = Math.max(0, head - Math.floor(this.ring.size / 2));
+    this.cursor = batches.length ? Math.min(head, ...batches.map((b) => b.first - 1)) : head;
     this.knownMax = head;
     this.loop = this.run();
   }
@@ -130,19 +135,16 @@ export class EventPoller {
   }
 
   private async pollOnce(): Promise<void> {
-    const head = await this.ring.maxHead();
-    if (head > this.knownMax) this.knownMax = head;
+    const { maxSeq, batches } = await this.ring.readHeads();
+    if (maxSeq > this.knownMax) this.knownMax = maxSeq;
     this.sequencer.observe(this.knownMax);
+    for (const [id, last] of this.fetched) if (last <= this.cursor) this.fetched.delete(id);
     if (this.knownMax <= this.cursor) return;
 
-    const wanted: number[] = [];
-    const last = Math.min(this.knownMax, this.cursor + this.ring.size);
-    for (let s = this.cursor + 1; s <= last; s++) if (!this.pending.has(s) && !this.sequencer.inFlight.has(s)) wanted.push(s);
-    let overwritten = false;
-    if (wanted.length) {
-      const read = await this.ring.read(wanted);
-      overwritten = read.overwritten;
-      for (const ev of read.found) if (ev.seq > this.cursor) this.pending.set(ev.seq, ev);
+    const unseen = batches.filter((b) => b.last > this.cursor && !this.fetched.has(b.id));
+    if (unseen.length) {
+      for (const ev of await this.ring.readBatches(unseen.map((b) => b.id))) if (ev.seq > this.cursor) this.pending.set(ev.seq, ev);
+      for (const b of unseen) this.fetched.set(b.id, b.last);
       this.advance();
     }
     if (this.cursor >= this.knownMax) return;
@@ -151,18 +153,19 @@ export class EventPoller {
     if (this.sequencer.inFlight.has(next)) return; // our own write: it reports itself
     const now = Date.now();
     this.gapSince ??= now;
-    const expired = now - this.gapSince >= this.opts.gapWaitMs;
-    if (overwritten || expired) await this.resolveFromHistory(expired);
+    // An in-flight write, a dead writer, or a poller that fell behind the listed batches: after the
+    // wait, the history has the answer (or the number gets a void marker).
+    if (now - this.gapSince >= this.opts.gapWaitMs) await this.resolveFromHistory();
   }
 
-  private async resolveFromHistory(mayVoid: boolean): Promise<void> {
+  private async resolveFromHistory(): Promise<void> {
     const upTo = Math.min(this.knownMax, this.cursor + HISTORY_BATCH);
     for (const ev of await this.sequencer.readHistory(this.cursor, upTo, HISTORY_BATCH)) {
       if (ev.seq > this.cursor) this.pending.set(ev.seq, ev);
     }
     this.advance();
     const next = this.cursor + 1;
-    if (mayVoid && this.cursor < this.knownMax && !this.pending.has(next) && !this.sequencer.inFlight.has(next)) {
+    if (this.cursor < this.knownMax && !this.pending.has(next) && !this.sequencer.inFlight.has(next)) {
       const filler = await this.sequencer.voidNumber(next);
       if (filler) this.pending.set(next, filler);
       this.advance();

@@ -1,103 +1,112 @@
-// The recent-events ring and the per-process heads: how pollers learn about events without scanning
-// the history. FerretDB 1.x answers every filtered query with a scan, so the history (which grows to
-// millions of events) is only read on the slow paths; the hot path reads one head document per API
-// process and a fixed number of ring slots.
-import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
-import { EVENT_HEADS_COLLECTION, EVENT_RING_COLLECTION } from './collections';
+// How pollers learn about events other processes wrote, without scanning the history. FerretDB 1.x
+// answers every filtered query with a scan, so the history (millions of events) is only read on slow
+// paths. Each writer process appends its events in batches to `event_batches` (inserts: cheap, no scan)
+// and keeps one head document listing its newest sequence number and its recent batches. A poller
+// reads the few head documents and fetches by `_id` only the batches it has not seen.
+import type { Collection, Db } from 'mongodb';
+import { EVENT_BATCHES_COLLECTION, EVENT_HEADS_COLLECTION } from './collections';
 import type { BusEvent } from './types';
 
-interface RingDocument {
-  _id: number;
-  seq: number;
-  ev: Omit<BusEvent, 'seq'>;
+/** Batches listed per head: a poller that falls further behind reads the history instead. */
+const LISTED_BATCHES = 64;
+/** Batch documents older than this are deleted (pollers that slow have long fallen back). */
+const BATCH_KEEP_MS = 60_000;
+const PRUNE_EVERY = 200;
+
+interface BatchDescriptor {
+  id: string;
+  first: number;
+  last: number;
+}
+
+interface BatchDocument {
+  _id: string;
+  at: Date;
+  events: BusEvent[];
 }
 
 interface HeadDocument {
   _id: string;
   seq: number;
   at: Date;
+  batches: BatchDescriptor[];
 }
 
 export class EventRing {
-  private readonly ring: Collection<RingDocument>;
+  private readonly batches: Collection<BatchDocument>;
   private readonly heads: Collection<HeadDocument>;
-  private headTarget = 0;
-  private headWritten = 0;
-  private headLoop: Promise<void> | null = null;
+  private queue: BusEvent[] = [];
+  private enqueued = 0;
+  private flushed = 0;
+  private flushing: Promise<void> | null = null;
+  private written = 0;
+  private recent: BatchDescriptor[] = [];
+  private headSeq = 0;
 
   constructor(
     db: Db,
-    readonly size: number,
     private readonly replicaId: string,
   ) {
-    this.ring = db.collection<RingDocument>(EVENT_RING_COLLECTION);
+    this.batches = db.collection<BatchDocument>(EVENT_BATCHES_COLLECTION);
     this.heads = db.collection<HeadDocument>(EVENT_HEADS_COLLECTION);
   }
 
-  /** Puts written events into their slots, then raises this process's head. */
+  /**
+   * Announces written events to the other processes. Concurrent calls are coalesced into one batch
+   * and one head write; resolves once the caller's events are announced.
+   */
   async write(events: BusEvent[]): Promise<void> {
     if (!events.length) return;
-    const ops = events.map(({ seq, ...ev }) => ({
-      replaceOne: { filter: { _id: seq % this.size }, replacement: { seq, ev } as RingDocument, upsert: true },
-    }));
-    try {
-      await this.ring.bulkWrite(ops, { ordered: false });
-    } catch (err) {
-      // Two processes creating the same slot at once: one insert loses; the slot exists now.
-      if (!(err instanceof MongoBulkWriteError)) throw err;
-      const failed = (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]).map((w) => ops[w.index]);
-      for (const op of failed) await this.ring.replaceOne(op.replaceOne.filter, op.replaceOne.replacement, { upsert: true });
-    }
-    await this.raiseHead(Math.max(...events.map((e) => e.seq)));
-  }
-
-  /** Highest sequence number any process has announced. */
-  async maxHead(): Promise<number> {
-    const heads = await this.heads.find({}, { projection: { seq: 1 } }).toArray();
-    return heads.reduce((max, h) => Math.max(max, h.seq), 0);
-  }
-
-  /**
-   * The events in the slots of `seqs`. `overwritten` is true when a wanted slot already holds a later
-   * event (this reader fell more than a ring behind and must read the history).
-   */
-  async read(seqs: number[]): Promise<{ found: BusEvent[]; overwritten: boolean }> {
-    const docs =
-      seqs.length <= 8
-        ? (await Promise.all(seqs.map((s) => this.ring.findOne({ _id: s % this.size })))).filter((d) => d !== null)
-        : await this.ring.find({}).toArray();
-    const bySlot = new Map(docs.map((d) => [d._id, d]));
-    const found: BusEvent[] = [];
-    let overwritten = false;
-    for (const s of seqs) {
-      const doc = bySlot.get(s % this.size);
-      if (!doc) continue;
-      if (doc.seq === s) found.push({ ...doc.ev, seq: s, timestamp: new Date(doc.ev.timestamp) });
-      else if (doc.seq > s) overwritten = true;
-    }
-    return { found, overwritten };
-  }
-
-  /** Head writes are serialised per process and coalesced: only the latest value is written. */
-  private async raiseHead(seq: number): Promise<void> {
-    if (seq > this.headTarget) this.headTarget = seq;
-    while (this.headWritten < seq) {
-      this.headLoop ??= this.writeHeads().finally(() => {
-        this.headLoop = null;
+    this.queue.push(...events);
+    const ticket = ++this.enqueued;
+    while (this.flushed < ticket) {
+      this.flushing ??= this.flush().finally(() => {
+        this.flushing = null;
       });
-      await this.headLoop;
+      await this.flushing;
     }
   }
 
-  private async writeHeads(): Promise<void> {
-    while (this.headWritten < this.headTarget) {
-      const target = this.headTarget;
-      await this.heads.updateOne({ _id: this.replicaId }, { $set: { seq: target, at: new Date() } }, { upsert: true });
-      this.headWritten = target;
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const upTo = this.enqueued;
+      const events = this.queue.splice(0);
+      const seqs = events.map((e) => e.seq);
+      const batch: BatchDocument = { _id: `${this.replicaId}:${++this.written}`, at: new Date(), events };
+      await this.batches.insertOne(batch);
+      this.recent.push({ id: batch._id, first: Math.min(...seqs), last: Math.max(...seqs) });
+      if (this.recent.length > LISTED_BATCHES) this.recent = this.recent.slice(-LISTED_BATCHES);
+      this.headSeq = Math.max(this.headSeq, ...seqs);
+      await this.heads.updateOne(
+        { _id: this.replicaId },
+        { $set: { seq: this.headSeq, at: new Date(), batches: this.recent } },
+        { upsert: true },
+      );
+      this.flushed = upTo;
+      if (this.written % PRUNE_EVERY === 0) await this.batches.deleteMany({ at: { $lt: new Date(Date.now() - BATCH_KEEP_MS) } });
     }
   }
 
-  /** Forgets heads of processes gone for a day (their sequence numbers are long delivered). */
+  /** The head documents: the newest announced number and the recent batches of every process. */
+  async readHeads(): Promise<{ maxSeq: number; batches: BatchDescriptor[] }> {
+    const heads = await this.heads.find({}).toArray();
+    return {
+      maxSeq: heads.reduce((max, h) => Math.max(max, h.seq), 0),
+      batches: heads.flatMap((h) => h.batches ?? []),
+    };
+  }
+
+  async maxHead(): Promise<number> {
+    return (await this.readHeads()).maxSeq;
+  }
+
+  /** The events of the given batches (a batch already pruned is simply absent). */
+  async readBatches(ids: string[]): Promise<BusEvent[]> {
+    const docs = await Promise.all(ids.map((id) => this.batches.findOne({ _id: id })));
+    return docs.flatMap((d) => (d ? d.events.map((e) => ({ ...e, timestamp: new Date(e.timestamp) })) : []));
+  }
+
+  /** Forgets heads of processes gone for a day (their events are long delivered). */
   async pruneHeads(): Promise<void> {
     const max = await this.maxHead();
     await this.heads.deleteMany({ at: { $lt: new Date(Date.now() - 86_400_000) }, seq: { $lt: max } });
