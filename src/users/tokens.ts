@@ -98,7 +98,11 @@ export class TokenService {
     const { jwtVerify, errors } = await loadJose();
     let payload;
     try {
-      ({ payload } = await jwtVerify(token, await this.key(), { audience: TOKEN_AUDIENCE, algorithms: ['HS256'] }));
+      ({ payload } = await jwtVerify(token, await this.key(), {
+        audience: TOKEN_AUDIENCE,
+        algorithms: ['HS256'],
+        requiredClaims: ['exp', 'sub', 'jti'],
+      }));
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw new TokenError('token expired');
       throw new TokenError('invalid token');

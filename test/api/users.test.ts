@@ -325,7 +325,13 @@ describe('users over HTTP', () => {
         Buffer.from(JSON.stringify({ ...payload, sub: admin.id })).toString('base64url'),
         '',
       ].join('.');
-      for (const token of [wrongKey, wrongAudience, tampered, none, 'garbage']) {
+      const neverExpires = await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(admin.id)
+        .setAudience(TOKEN_AUDIENCE)
+        .setJti('forged-3')
+        .sign(realKey);
+      for (const token of [wrongKey, wrongAudience, tampered, none, neverExpires, 'garbage']) {
         const res = await http(api, 'GET', '/latest/whoami', { token });
         expect(res.status, token).toBe(401);
       }
