@@ -55,6 +55,15 @@ describe('user groups over HTTP', () => {
     expect((await http(api, 'DELETE', `/latest/user-groups/${name}`, { token: admin.token })).status).toBe(204);
   });
 
+  it('group names with colons (node:edit:any, runtime:<name>:node-editor) work in paths', async () => {
+    const name = `runtime:lava-${uniqueSuffix()}:node-editor`;
+    expect((await http(api, 'POST', '/latest/user-groups', { token: admin.token, json: { name } })).status).toBe(201);
+    const got = await http(api, 'GET', `/latest/user-groups/${name}`, { token: admin.token });
+    expect(got.status).toBe(200);
+    expect(got.body.name).toBe(name);
+    expect((await http(api, 'GET', `/latest/user-groups/${encodeURIComponent(name)}`, { token: admin.token })).body.name).toBe(name);
+  });
+
   it('a bad group name is a 400 naming the field', async () => {
     const res = await http(api, 'POST', '/latest/user-groups', { token: admin.token, json: { name: 'has space' } });
     expect(res.status).toBe(400);
