@@ -14,7 +14,7 @@ import { NODES_COLLECTION, toApiNode, type NodeDocument } from './document';
 import type { NodeChange, NodeEventSink, NodeResult, NodeState } from './types';
 
 export const NODE_OUTBOX_COLLECTION = 'node_outbox';
-export const OUTBOX_RETENTION_MS = 10 * 60_000;
+export const OUTBOX_RETENTION_MS = 2 * 60_000;
 
 export interface OutboxEntry {
   /** `<node id>:<revision>` */
@@ -43,6 +43,17 @@ export function changeFromEntry(doc: NodeDocument, entry: OutboxEntry): NodeChan
   return change;
 }
 
+/**
+ * One round trip, one `_id` equality per entry: FerretDB/SQLite pushes down `_id` equality but not
+ * `_id: {$in}`, which would scan the whole outbox.
+ */
+function markDelivered(outbox: Collection<OutboxEntry>, ids: string[]) {
+  return outbox.bulkWrite(
+    ids.map((_id) => ({ updateOne: { filter: { _id }, update: { $set: { delivered: true } } } })),
+    { ordered: false },
+  );
+}
+
 /** Marks delivered outbox entries in batches, off the request path. */
 export class OutboxAcker {
   private queue: string[] = [];
@@ -68,7 +79,7 @@ export class OutboxAcker {
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, 500);
-        await this.outbox.updateMany({ _id: { $in: batch } }, { $set: { delivered: true } }).catch(this.onError);
+        await markDelivered(this.outbox, batch).catch(this.onError);
       }
     } finally {
       this.draining = null;
@@ -103,9 +114,9 @@ export async function recoverPendingEvents(db: Db, sink: NodeEventSink, olderTha
     });
     if (changes.length) await sink.nodeChanged(changes);
     // A dead writer's claim goes, so the revision can be claimed again; delivered ones are marked.
-    if (dead.length) await outbox.deleteMany({ _id: { $in: dead } });
+    if (dead.length) await outbox.bulkWrite(dead.map((_id) => ({ deleteOne: { filter: { _id } } })), { ordered: false });
     const done = entries.filter((e) => !dead.includes(e._id)).map((e) => e._id);
-    if (done.length) await outbox.updateMany({ _id: { $in: done } }, { $set: { delivered: true } });
+    if (done.length) await markDelivered(outbox, done);
     delivered += changes.length;
   }
   await outbox.deleteMany({ delivered: true, at: { $lt: new Date(Date.now() - OUTBOX_RETENTION_MS) } });
