@@ -14,9 +14,9 @@ const CONCURRENCY = env('BENCH_CONCURRENCY', 16);
 const QUERY_SECONDS = env('BENCH_QUERY_SECONDS', 10);
 const SIZES = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
 /** Seeding stops here (per size step) and the size actually reached is reported. */
-const SEED_BUDGET_S = env('BENCH_SEED_BUDGET_S', 900);
+const SEED_BUDGET_S = env('BENCH_SEED_BUDGET_S', 480);
 /** Per query type at each size: sample until this many seconds are spent (at least 3, at most 100 samples). */
-const LATENCY_BUDGET_S = env('BENCH_LATENCY_BUDGET_S', 30);
+const LATENCY_BUDGET_S = env('BENCH_LATENCY_BUDGET_S', 20);
 
 function testInput(parent: string, i: number): NodeInput {
   return {
@@ -34,7 +34,6 @@ function storedShape(input: NodeInput, parentPath: string[], owner: string): Nod
   return {
     _id: new ObjectId(),
     _rev: 1,
-    _pending: null,
     kind: input.kind,
     name: input.name,
     path: [...parentPath, input.name],
@@ -75,22 +74,33 @@ async function throughput(durationS: number, concurrency: number, op: () => Prom
   return { ops, perSecond: (ops / (performance.now() - start)) * 1000 };
 }
 
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url);
+async function getJson(url: string, timeoutMs = 60_000): Promise<unknown> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
   return res.json();
 }
+
+/** One request past this is reported as a timeout and ends that query's sampling. */
+const REQUEST_TIMEOUT_MS = env('BENCH_REQUEST_TIMEOUT_S', 30) * 1000;
 
 async function latencyAt(api: RunningApi, queries: [string, string][]): Promise<(string | number)[][]> {
   const rows: (string | number)[][] = [];
   for (const [label, pathAndQuery] of queries) {
     const samples: number[] = [];
+    let timedOut = false;
     const spentUntil = performance.now() + LATENCY_BUDGET_S * 1000;
     while (samples.length < 100 && (samples.length < 3 || performance.now() < spentUntil)) {
-      samples.push((await timed(() => getJson(`${api.url}${pathAndQuery}`))).ms);
+      try {
+        samples.push((await timed(() => getJson(`${api.url}${pathAndQuery}`, REQUEST_TIMEOUT_MS))).ms);
+      } catch (err) {
+        if ((err as Error).name !== 'TimeoutError') throw err;
+        timedOut = true;
+        break;
+      }
     }
     const s = summarize(samples);
-    rows.push([label, s.n, s.p50, s.p99]);
+    const limit = `> ${REQUEST_TIMEOUT_MS / 1000} s (timed out)`;
+    rows.push(timedOut ? [label, `${samples.length} + 1 timed out`, samples.length ? s.p50 : limit, limit] : [label, s.n, s.p50, s.p99]);
   }
   return rows;
 }

@@ -2,15 +2,19 @@
 // Each benchmark starts its own Temporal dev server and FerretDB; they are measurements, not tests.
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { runEventsBench } from './events';
 import { note } from './lib/stats';
+import { runNodesBench } from './nodes';
+import { runPipelineBench } from './pipeline';
+import { runTimersBench } from './timers';
 
 type Bench = () => Promise<void>;
 
-const BENCHES: Record<string, () => Promise<Bench>> = {
-  nodes: async () => (await import('./nodes')).runNodesBench,
-  events: async () => (await import('./events')).runEventsBench,
-  pipeline: async () => (await import('./pipeline')).runPipelineBench,
-  timers: async () => (await import('./timers')).runTimersBench,
+const BENCHES: Record<string, Bench> = {
+  nodes: runNodesBench,
+  events: runEventsBench,
+  pipeline: runPipelineBench,
+  timers: runTimersBench,
 };
 
 function machine(): string {
@@ -42,7 +46,7 @@ async function main(): Promise<void> {
     note(`running ${name}…`);
     const started = Date.now();
     try {
-      await (await BENCHES[name]())();
+      await BENCHES[name]();
     } catch (err) {
       failed++;
       process.stdout.write(`\n### ${name}: FAILED — ${(err as Error).stack ?? err}\n`);

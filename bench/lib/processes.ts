@@ -4,8 +4,8 @@ import { ManagedProcess } from '../../src/devstack/managed-process';
 import { freePort, waitForPort } from '../../src/devstack/ports';
 import { ApiClient } from '../../src/client/api-client';
 
-/** Compiled `src/` next to the compiled benchmarks (bench/.work/dist/src). */
-export const COMPILED_SRC = path.resolve(__dirname, '..', '..', 'src');
+/** The project's build output (`npm run build`), run as in production; bench/run.sh builds it first. */
+export const COMPILED_SRC = path.resolve(__dirname, '..', '..', '..', '..', '..', 'dist');
 
 export function spawnEntry(name: string, entry: string, env: NodeJS.ProcessEnv, log: (line: string) => void): ManagedProcess {
   return new ManagedProcess({

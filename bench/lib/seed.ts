@@ -41,7 +41,6 @@ export function revisionTree(seq: number, baseTime: number): NodeDocument[] {
     const doc: NodeDocument = {
       _id: new ObjectId(),
       _rev: 1,
-      _pending: null,
       kind,
       name,
       path: parent ? [...parent.path, name] : ['checkout'],

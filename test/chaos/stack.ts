@@ -112,13 +112,40 @@ export class ProcessStack {
     };
   }
 
+  private readonly lineWaiters: { prefix: string; pattern: RegExp; resolve: () => void }[] = [];
+
+  /** Log sink that also wakes whoever waits for a line (a worker's "polling task queue"). */
+  private logLine = (line: string): void => {
+    this.opts.log(line);
+    for (const w of [...this.lineWaiters]) {
+      if (line.startsWith(w.prefix) && w.pattern.test(line)) {
+        this.lineWaiters.splice(this.lineWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+
+  private async waitForLine(name: string, pattern: RegExp, proc: ManagedProcess, timeoutMs = 180_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const seen = new Promise<void>((resolve) => this.lineWaiters.push({ prefix: `[${name}]`, pattern, resolve }));
+    const failed = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${name} not ready within ${timeoutMs} ms`)), timeoutMs);
+      void proc.exited.then((code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
+    });
+    try {
+      await Promise.race([seen, failed]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private spawn(name: string, entry: string, env: NodeJS.ProcessEnv, args: string[] = []): ManagedProcess {
     const proc = new ManagedProcess({
       name,
       command: process.execPath,
       args: [path.join(this.opts.entryDir, entry), ...args],
       env: { ...this.baseEnv(), ...env },
-      log: this.opts.log,
+      log: this.logLine,
     });
     this.procs.set(name, proc);
     return proc;
@@ -140,20 +167,23 @@ export class ProcessStack {
     await waitForPort(this.ports.storage, '127.0.0.1', 30_000, () => proc.isAlive);
   }
 
+  /** Resolves once the worker polls its task queue (it bundles the workflows first). */
   async startPipelineWorker(): Promise<void> {
-    this.spawn('pipeline-worker', 'workers/pipeline.js', {});
+    const proc = this.spawn('pipeline-worker', 'workers/pipeline.js', {});
+    await this.waitForLine('pipeline-worker', /polling task queue/, proc);
   }
 
   async startLabWorker(): Promise<void> {
     await fs.mkdir(path.join(this.opts.dir, 'lab-work'), { recursive: true });
     const replicas = this.ports.apis.length;
-    this.spawn('lab-worker', 'workers/lab-main.js', {
+    const proc = this.spawn('lab-worker', 'workers/lab-main.js', {
       MAESTRO_API_URL: this.apiUrl(replicas - 1),
       MAESTRO_API_TOKEN: this.labToken,
       MAESTRO_STORAGE_UPLOAD_URL: this.storageUrl,
       MAESTRO_STORAGE_URL: this.storageUrl,
       MAESTRO_LAB_WORK_DIR: path.join(this.opts.dir, 'lab-work'),
     }, ['--runtime', 'shell']);
+    await this.waitForLine('lab-worker', /polling task queue/, proc);
   }
 
   /** SIGKILL, no goodbye. */
