@@ -13,7 +13,7 @@ const SCHEDULE_TO_CLOSE_MARGIN_MS = 10_000;
 
 export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowResult> {
   const { job, revision } = input;
-  const info = await steps.createJobNode({ parentId: input.parentId, job, inherited: input.inherited });
+  const info = input.node ?? (await steps.createJobNode({ parentId: input.parentId, job, inherited: input.inherited }));
   const nodeId = info.nodeId;
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.nodeId, value: nodeId }]);
   if (info.alreadyDone) return { nodeId, state: 'done', result: null, timedOut: false, children: 0 };
@@ -37,7 +37,8 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowR
         arch: String(fin.buildData.arch ?? job.params.arch ?? ''),
         defconfig: String(fin.buildData.defconfig ?? ''),
       });
-    const childBase = { ...input, parentId: nodeId, inputArtifacts: fin.artifacts, inherited: fin.buildData };
+    const { node: _own, ...rest } = input;
+    const childBase = { ...rest, parentId: nodeId, inputArtifacts: fin.artifacts, inherited: fin.buildData };
     if (job.kind !== 'kbuild') return;
     if (fin.state === 'available') {
       const tests = await startJobs(await plan('available'), childBase, 'jobWorkflow');

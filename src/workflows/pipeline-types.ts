@@ -1,4 +1,5 @@
 // Inputs and outputs of the pipeline workflows. Pure types.
+import type { JobNodeInfo } from '../activities/pipeline/types';
 import type { JobSpec } from '../config/scheduler';
 import type { NodeResult, NodeState } from '../db/nodes/types';
 
@@ -26,6 +27,8 @@ export interface JobWorkflowInput {
   /** Parent kbuild's build fields (tests). */
   inherited: Record<string, unknown>;
   runtime: RuntimeSettings;
+  /** The job's node, when the parent already created it (fan-outs create all nodes in one step). */
+  node?: JobNodeInfo;
 }
 
 export interface JobWorkflowResult {

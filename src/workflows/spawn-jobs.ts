@@ -16,18 +16,18 @@ export interface RunningJobs {
 
 export async function startJobs(
   specs: JobSpec[],
-  base: Omit<JobWorkflowInput, 'job'>,
+  base: Omit<JobWorkflowInput, 'job' | 'node'>,
   workflowType: string,
 ): Promise<RunningJobs> {
   if (!specs.length) return { count: 0, all: Promise.resolve(), finished: () => true };
   // All job nodes in one step, so API clients see the whole fan-out at once; each job workflow then
   // finds its node (same derived id) instead of creating it.
-  await steps.createJobNodes({ parentId: base.parentId, jobs: specs, inherited: base.inherited });
+  const nodes = await steps.createJobNodes({ parentId: base.parentId, jobs: specs, inherited: base.inherited });
   const handles = await Promise.all(
-    specs.map((job) =>
+    specs.map((job, i) =>
       startChild<(input: JobWorkflowInput) => Promise<JobWorkflowResult>>(workflowType, {
         workflowId: jobWorkflowId(base.parentId, job.name, job.platform),
-        args: [{ ...base, job }],
+        args: [{ ...base, job, node: nodes[i] }],
         // A cancelled tree must not wait for its jobs' cleanup; the timeout activity marks their nodes.
         cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
         parentClosePolicy: ParentClosePolicy.TERMINATE,

@@ -33,7 +33,7 @@ api: { url: "${ctx.apiUrl}" }
     });
   });
 
-  it('schedules all 100 jobs once each; without a lab they time out and the tree still closes', { timeout: 110_000 }, async () => {
+  it('schedules all 100 jobs once each; without a lab they time out and the tree still closes', { timeout: 170_000 }, async () => {
     const triggered = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
     const handle = stack.client.workflow.getHandle(triggered.started[0]);
     const result = await handle.result();

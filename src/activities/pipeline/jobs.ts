@@ -65,16 +65,19 @@ export function createJobActivities(deps: PipelineDeps) {
      * scheduled in one step). Ids derive from each job's workflow id, so the job workflow's own
      * createJobNode finds the node instead of creating another.
      */
-    async createJobNodes(input: { parentId: string; jobs: JobSpec[]; inherited: Record<string, unknown> }): Promise<number> {
+    async createJobNodes(input: { parentId: string; jobs: JobSpec[]; inherited: Record<string, unknown> }): Promise<JobNodeInfo[]> {
+      const out: JobNodeInfo[] = new Array(input.jobs.length);
       let next = 0;
       const worker = async () => {
         while (next < input.jobs.length) {
-          const job = input.jobs[next++];
-          await createOne({ parentId: input.parentId, job, inherited: input.inherited }, jobWorkflowId(input.parentId, job.name, job.platform));
+          const i = next++;
+          const job = input.jobs[i];
+          const node = await createOne({ parentId: input.parentId, job, inherited: input.inherited }, jobWorkflowId(input.parentId, job.name, job.platform));
+          out[i] = { nodeId: node.id, deadlineMs: Date.parse(node.timeout), alreadyDone: node.state === 'done' };
         }
       };
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, input.jobs.length) }, worker));
-      return input.jobs.length;
+      return out;
     },
 
     /** Aggregates the job's result from its children (SPEC §2) and moves the node on. */
