@@ -6,6 +6,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { PRODUCT_NAME, VERSION } from '../version';
 
+const ERROR_RESPONSE = {
+  description: 'Client error: the message names the field or the reason',
+  type: 'object',
+  properties: { detail: { type: 'string' } },
+};
+
 export async function installOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -23,7 +29,10 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
     },
     transform: ({ schema, url }) => {
       const documented = url.startsWith('/latest/') || url === '/latest';
-      return { schema: documented ? schema : { ...(schema ?? {}), hide: true }, url } as never;
+      if (!documented) return { schema: { ...(schema ?? {}), hide: true }, url } as never;
+      // Docs only (serialisation is untouched): every route may answer an error `{detail}`.
+      const response = { ...((schema?.response as object) ?? {}), '4XX': ERROR_RESPONSE };
+      return { schema: { ...(schema ?? {}), response }, url } as never;
     },
   });
   await app.register(swaggerUi, { routePrefix: '/latest/docs' });

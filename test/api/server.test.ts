@@ -53,6 +53,7 @@ describe('API server infrastructure', () => {
         // One copy per route: /v0 duplicates are not documented.
         expect(Object.keys(res.body.paths).filter((p) => p.startsWith('/v0'))).toEqual([]);
         expect(res.body.paths['/latest/user/login'].post.requestBody.content).toHaveProperty('application/x-www-form-urlencoded');
+        expect(res.body.paths['/latest/whoami'].get.responses['4XX'].content['application/json'].schema.properties.detail.type).toBe('string');
       }
     });
 
