@@ -9,6 +9,20 @@ import { createKernelRepo, type KernelRepo } from '../support/pipeline-repo';
 import { basicConfig, startPipelineStack, waitFor, type PipelineStack } from '../support/pipeline-stack';
 import { ensureCliBuilt, json, jsonLines, kciRunner, type Kci } from './kci';
 
+/** Runs a shell command with a pseudo-terminal as stdout; returns what it printed. */
+async function runOnTty(command: string, env: Record<string, string>): Promise<string> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, TERM: 'xterm' };
+  delete childEnv.NO_COLOR;
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  await new Promise((resolve) => child.once('close', resolve));
+  clearTimeout(timer);
+  return out;
+}
+
 describe('kci pipeline, worker and storage on the real stack', () => {
   let stack: PipelineStack;
   let repo: KernelRepo;
@@ -89,6 +103,16 @@ describe('kci pipeline, worker and storage on the real stack', () => {
     expect(once.stdout).toMatch(new RegExp(`^checkout\\s+checkout ${checkout.id}$`, 'm'));
     expect(once.stdout).toMatch(/^jobs\s+\[█{30}\] 2\/2$/m);
     expect(once.stdout).toMatch(/^state\s+done pass$/m);
+
+    // On a terminal (script(1) gives it one): colours and the live block, which ends as the tree is closed.
+    const tty = await runOnTty(`${process.execPath} ${path.resolve(__dirname, '../../dist/cli/index.js')} pipeline status ${checkout.id}`, {
+      HOME: kci.home,
+      KCI_CONFIG: kci.configFile,
+      KCI_API_URL: `${stack.api.url}/latest`,
+    });
+    expect(tty).toContain('\x1b[');
+    // eslint-disable-next-line no-control-regex -- stripping ANSI codes
+    expect(tty.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')).toMatch(/jobs\s+\[█{30}\] 2\/2[\s\S]*tree closed/);
 
     const again = await kci(['pipeline', 'trigger', '--tree', tree, '--task-queue', stack.taskQueue]);
     expect(again.stdout).toBe(`0 started, 1 already known, 0 errors\n  known    ${result.started[0]}\n`);
