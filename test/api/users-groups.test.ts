@@ -163,6 +163,16 @@ describe('accounts the system creates', () => {
     const racingUsers = await Promise.all([1, 2, 3].map(() => createTestUser(api, { groups: ['race-group-2'] })));
     expect(racingUsers).toHaveLength(3);
 
+    // An admin can give a password-less lab user a token over HTTP too.
+    const labAdmin = await createTestUser(api, { superuser: true });
+    const viaHttp = await http(api, 'POST', `/latest/user/${actor.id}/token`, { token: labAdmin.token, json: { expires_in: 180 * 86400 } });
+    expect(viaHttp.status).toBe(200);
+    expect(viaHttp.body.scope).toBe('');
+    expect((await http(api, 'GET', '/latest/whoami', { token: viaHttp.body.access_token })).body.username).toBe('maestro-pipeline');
+    const plain = await createTestUser(api);
+    expect((await http(api, 'POST', `/latest/user/${actor.id}/token`, { token: plain.token, json: {} })).status).toBe(403);
+    expect((await http(api, 'POST', `/latest/user/${actor.id}/token`, { token: labAdmin.token, json: { expires_in: 400 * 86400 } })).status).toBe(400);
+
     const lab = await ensureServiceUser(api.db, 'lab-shell', []);
     const minted = await mintToken(api.db, lab.id, { expiresIn: 365 * 86400 });
     const me = await http(api, 'GET', '/latest/whoami', { token: minted.access_token });

@@ -24,6 +24,9 @@ import {
 } from './schemas';
 import type { RoutePlugin } from './index';
 
+/** Longest lifetime of a token an admin mints for another user (a lab's worker token): one year. */
+const ADMIN_MINTED_MAX_LIFETIME = 366 * 86400;
+
 const EXPIRES_IN_FORM = { type: 'string', pattern: '^[1-9][0-9]{0,9}$', description: 'lifetime in seconds' } as const;
 
 /** Mints a token within the configured lifetimes; admin scope only for superusers and short-lived. */
@@ -336,6 +339,32 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
       requireAdmin(request);
       await ctx.users.delete(parseObjectId(request.params.id));
       return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { expires_in?: number } }>(
+    '/user/:id/token',
+    {
+      schema: {
+        summary: 'Mint an everyday token for a user (admin): a lab or service user without a password',
+        tags: ['users'],
+        security: BEARER,
+        params: ID_PARAMS,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { expires_in: { type: 'integer', minimum: 1, maximum: ADMIN_MINTED_MAX_LIFETIME } },
+        },
+        response: { 200: TOKEN },
+      },
+    },
+    async (request) => {
+      const admin = requireAdmin(request);
+      const user = await ctx.users.getOr404(request.params.id);
+      if (!user.is_active) throw badRequest(`id: user ${user.username} is not active`);
+      const token = await ctx.tokens.mint(user, { expiresIn: request.body.expires_in ?? ctx.settings.tokenLifetime });
+      request.log.info({ for_user: user.username, by: admin.username, expires_at: token.expires_at }, 'token minted by an admin');
+      return token;
     },
   );
 
