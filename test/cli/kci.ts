@@ -7,20 +7,15 @@ import { afterAll } from 'vitest';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'dist', 'cli', 'index.js');
-/** Sources the binary is compiled from; a newer one than its output means a rebuild. */
-const SOURCE_DIRS = ['cli', 'client', 'config', 'users', 'pipeline', 'workers', 'storage', 'temporal'];
-
+/** A source newer than its compiled output means a rebuild (`npm test` builds first anyway). */
 function staleOutputs(): string[] {
+  const srcDir = path.join(ROOT, 'src');
   const stale: string[] = [];
-  for (const dir of SOURCE_DIRS) {
-    const srcDir = path.join(ROOT, 'src', dir);
-    if (!fs.existsSync(srcDir)) continue;
-    for (const rel of fs.readdirSync(srcDir, { recursive: true }) as string[]) {
-      if (!rel.endsWith('.ts') || rel.endsWith('.test.ts')) continue;
-      const out = path.join(ROOT, 'dist', dir, rel.replace(/\.ts$/, '.js'));
-      const src = path.join(srcDir, rel);
-      if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(src).mtimeMs) stale.push(src);
-    }
+  for (const rel of fs.readdirSync(srcDir, { recursive: true }) as string[]) {
+    if (!rel.endsWith('.ts') || rel.endsWith('.test.ts')) continue;
+    const out = path.join(ROOT, 'dist', rel.replace(/\.ts$/, '.js'));
+    const src = path.join(srcDir, rel);
+    if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(src).mtimeMs) stale.push(src);
   }
   return stale;
 }
