@@ -69,3 +69,35 @@ describe('pipeline failure paths', () => {
     expect((await startRevision(stack.client, rev, stack.taskQueue)).started).toBe(false);
   });
 });
+
+describe('tree timeout', () => {
+  let stack: PipelineStack;
+  let repo: KernelRepo;
+  const tree = `stuck-${uniqueSuffix()}`;
+
+  beforeAll(async () => {
+    repo = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${tree}`), 'test-hang');
+    stack = await startPipelineStack((ctx) => basicConfig(ctx, { [tree]: repo.url }, { holdoff: '1s', checkout_timeout: '15s', job_timeout: '5m' }));
+    await stack.startLabInProcess();
+  });
+
+  it('at the checkout timeout every unfinished node becomes done/incomplete/node_timeout; a pass is kept', async () => {
+    const triggered = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
+    const result = await stack.client.workflow.getHandle(triggered.started[0]).result();
+    expect(result).toMatchObject({ timedOut: true, result: 'incomplete' });
+    const nodes = await treeNodes(stack.reader, result.nodeId);
+    const checkout = nodes.find((n) => n.kind === 'checkout')!;
+    const kbuild = nodes.find((n) => n.kind === 'kbuild')!;
+    const job = nodes.find((n) => n.kind === 'job')!;
+    expect(nodes.filter((n) => n.state !== 'done')).toEqual([]);
+    expect(kbuild).toMatchObject({ result: 'pass' });
+    expect(kbuild.data.error_code).toBeUndefined();
+    expect(job).toMatchObject({ result: 'incomplete' });
+    expect(job.data.error_code).toBe('node_timeout');
+    expect(checkout).toMatchObject({ result: 'incomplete' });
+    expect(checkout.data.error_code).toBe('node_timeout');
+    const lagMs = Date.parse(checkout.updated) - Date.parse(checkout.timeout);
+    console.log(`[measure] checkout timeout fired ${lagMs} ms after the tree's deadline`);
+    expect(lagMs).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -1,6 +1,6 @@
 // A small git repository shaped like a kernel tree, for pipeline tests: `make defconfig` writes .config,
 // `make` produces arch/x86/boot/bzImage, tools/testing/run-tests.sh writes a JSON test summary.
-// BUILD_MODE (a file in the tree) makes the build fail, hang or run slowly.
+// BUILD_MODE (a file in the tree) makes the build fail, hang or run slowly, or the test hang.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export type BuildMode = 'ok' | 'fail' | 'hang' | 'slow';
+export type BuildMode = 'ok' | 'fail' | 'hang' | 'slow' | 'test-hang';
 
 const MAKEFILE = `VERSION = 6
 PATCHLEVEL = 9
@@ -39,6 +39,7 @@ const RUN_TESTS = `#!/bin/sh
 # Boot-style smoke test of the kernel image the parent kbuild produced.
 test -s "$KCI_INPUT_DIR/kernel_image" || { echo "no kernel image" >&2; exit 1; }
 grep -q bzImage "$KCI_INPUT_DIR/kernel_image" || exit 1
+[ "$(cat BUILD_MODE)" = test-hang ] && exec sleep 600
 cat > "$KCI_RESULTS" <<JSON
 {"tests": [
   {"name": "boot", "result": "pass"},
