@@ -93,7 +93,10 @@ export const SETTINGS = {
   sqliteFastSync: def({ env: 'MAESTRO_TEMPORAL_SQLITE_WAL', description: 'Run the embedded Temporal store in WAL mode with synchronous=normal', default: 'true', parse: bool }),
   workerConcurrency: def({ env: 'MAESTRO_WORKER_CONCURRENCY', description: 'Max concurrent activities per worker', default: '100', parse: positiveInt }),
   bodyLimit: def({ env: 'MAESTRO_BODY_LIMIT', description: 'Largest accepted API request body, in bytes (larger: 413)', default: '16777216', parse: positiveInt }),
-  secretKey: optional({ env: 'MAESTRO_SECRET_KEY', description: 'HS256 key signing API tokens; unset = generated once and kept in the database', parse: str }),
+  secretKey: optional({ env: 'MAESTRO_SECRET_KEY', description: 'HS256 key signing API tokens (at least 32 characters); unset = generated once and kept in the database', parse: (raw) => {
+    if (raw.length < 32) throw new Error(`must be at least 32 characters (e.g. openssl rand -hex 32), got ${raw.length}`);
+    return raw;
+  } }),
   tokenLifetime: def({ env: 'MAESTRO_TOKEN_LIFETIME', description: 'Default (and longest) lifetime of an everyday API token', default: '30d', parse: durationSeconds }),
   adminTokenLifetime: def({ env: 'MAESTRO_ADMIN_TOKEN_LIFETIME', description: 'Default (and longest) lifetime of an admin-scope API token', default: '1h', parse: durationSeconds }),
   inviteLifetime: def({ env: 'MAESTRO_INVITE_LIFETIME', description: 'How long a user invite token stays valid', default: '7d', parse: durationSeconds }),
