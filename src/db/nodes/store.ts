@@ -32,7 +32,7 @@ const PARENT_CACHE_MS = 10_000;
 const PARENT_CACHE_SIZE = 5000;
 const MAX_WRITE_ATTEMPTS = 40;
 /** A revision claim this old whose node write never happened belongs to a dead writer. */
-const STALE_CLAIM_MS = 10_000;
+const STALE_CLAIM_MS = 30_000;
 
 export interface NodeStoreOptions {
   /** Default `timeout` of a new node, from its creation (SPEC §2: 6 h). */
@@ -207,12 +207,15 @@ export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreO
         await sleep(Math.min(100, 2 + attempt * 5) * Math.random());
         continue;
       }
+      let written;
       try {
-        await nodes.replaceOne({ _id: id }, next);
+        // The claim serialises writers; the revision condition also guards on backends with atomic updates.
+        written = await nodes.replaceOne({ _id: id, _rev: cur._rev ?? null } as Filter<NodeDocument>, next);
       } catch (err) {
         await outbox.deleteOne({ _id: e._id }).catch(() => undefined);
         throw err;
       }
+      if (written.matchedCount !== 1) continue;
       parentCache.delete(id.toHexString());
       await deliver([{ doc: next, entry: e }]);
       return next;
