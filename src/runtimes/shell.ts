@@ -12,6 +12,25 @@ import { parseTestSummary } from './test-summary';
 
 const HEARTBEAT_EVERY_MS = 2000;
 
+/** Process groups of running commands: killed if this worker process exits (they run detached). */
+const runningGroups = new Set<number>();
+let exitHookInstalled = false;
+function trackGroup(pid: number): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const group of runningGroups) {
+        try {
+          process.kill(-group, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+  runningGroups.add(pid);
+}
+
 export class ShellRuntime implements JobRuntime {
   readonly type = 'shell' as const;
 
@@ -80,6 +99,7 @@ export class ShellRuntime implements JobRuntime {
       const log = fs.createWriteStream(logFile);
       // Own process group, so a cancelled job's whole command tree can be killed.
       const child = spawn('sh', ['-c', input.job.command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (child.pid) trackGroup(child.pid);
       child.stdout.pipe(log, { end: false });
       child.stderr.pipe(log, { end: false });
       const beat = setInterval(() => ctx.heartbeat({ step: 'command', pid: child.pid }), HEARTBEAT_EVERY_MS);
@@ -99,6 +119,7 @@ export class ShellRuntime implements JobRuntime {
       });
       child.once('close', (code, signal) => {
         clearInterval(beat);
+        if (child.pid) runningGroups.delete(child.pid);
         ctx.signal.removeEventListener('abort', onAbort);
         log.end(() => {
           if (ctx.signal.aborted) reject(ctx.signal.reason ?? new Error('job cancelled'));

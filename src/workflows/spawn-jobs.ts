@@ -30,7 +30,9 @@ export async function startJobs(
         args: [{ ...base, job, node: nodes[i] }],
         // A cancelled tree must not wait for its jobs' cleanup; the timeout activity marks their nodes.
         cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
-        parentClosePolicy: ParentClosePolicy.TERMINATE,
+        // Cancel (not terminate) jobs left running when the tree closes, so they cancel their runtime
+        // activity and the lab stops the command instead of leaving it running.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         typedSearchAttributes: searchAttributePairs({
           tree: base.revision.tree,
           branch: base.revision.branch,

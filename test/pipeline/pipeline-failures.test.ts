@@ -1,11 +1,12 @@
 // Failure paths: a failing build, a job hanging past its timeout, a broken git URL.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startRevision, triggerNow } from '../../src/pipeline/trigger-now';
 import { checkoutWorkflowId } from '../../src/temporal/workflow-ids';
 import { testEnv, uniqueSuffix } from '../support/harness';
 import { createKernelRepo, headOf, type KernelRepo } from '../support/pipeline-repo';
-import { basicConfig, startPipelineStack, treeNodes, type PipelineStack } from '../support/pipeline-stack';
+import { basicConfig, startPipelineStack, treeNodes, waitFor, type PipelineStack } from '../support/pipeline-stack';
 
 describe('pipeline failure paths', () => {
   let stack: PipelineStack;
@@ -78,6 +79,8 @@ describe('tree timeout', () => {
   beforeAll(async () => {
     repo = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${tree}`), 'test-hang');
     stack = await startPipelineStack((ctx) => basicConfig(ctx, { [tree]: repo.url }, { holdoff: '1s', checkout_timeout: '15s', job_timeout: '5m' }));
+    // The hung test command writes its pid here (the shell runtime passes this process's environment).
+    process.env.KCI_TEST_MARKER = path.join(stack.dir, 'tests.log');
     await stack.startLabInProcess();
   });
 
@@ -99,5 +102,15 @@ describe('tree timeout', () => {
     const lagMs = Date.parse(checkout.updated) - Date.parse(checkout.timeout);
     console.log(`[measure] checkout timeout fired ${lagMs} ms after the tree's deadline`);
     expect(lagMs).toBeGreaterThanOrEqual(0);
+    // The job was cancelled, not abandoned: the lab killed the hung command.
+    const pid = Number((await fs.readFile(process.env.KCI_TEST_MARKER!, 'utf8')).match(/test (\d+)/)![1]);
+    await waitFor('the hung test command to be killed', async () => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 20_000);
   });
 });
