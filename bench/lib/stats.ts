@@ -14,6 +14,7 @@ export function summarize(samples: number[]): { n: number; p50: number; p99: num
 
 export function fmt(n: number, digits = 1): string {
   if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return n.toLocaleString('en-US');
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits);
 }
 
