@@ -2,13 +2,12 @@
 // a user may leave. Group names are immutable, so users and nodes refer to groups by name.
 import { ObjectId, type Db, type Filter } from 'mongodb';
 import { conflict, notFound } from '../api/errors';
+import { NODES_COLLECTION } from '../db/nodes/document';
 import { userCollections } from './collections';
 import { isDuplicateKey } from './duplicate-key';
 import type { TokenService } from './tokens';
 import type { GroupDoc, GroupRequestDoc, GroupRequestState, UserDoc } from './types';
 
-/** Nodes list group names in `user_groups`; a group named there is in use too. */
-const NODES_COLLECTION = 'nodes';
 
 export class GroupStore {
   private readonly c;
@@ -63,7 +62,10 @@ export class GroupStore {
     return group;
   }
 
-  /** 409 while any user is a member or any node names the group in `user_groups`. */
+  /**
+   * 409 while any user is a member or any node names the group in `user_groups` (deleting it would let a
+   * later group of the same name inherit edit rights on those nodes).
+   */
   async delete(idOrName: string): Promise<void> {
     const group = await this.get(idOrName);
     const [members, nodes] = await Promise.all([
