@@ -15,9 +15,7 @@ export interface ApiContext {
   users: UserStore;
   groups: GroupStore;
   tokens: TokenService;
-  // Owners add their stores here, e.g.:
-  //   nodes: NodeStore;   (src/db/nodes/store.ts)
-  //   events: EventBus;   (src/events/bus.ts)
+  /** Pub/sub, queues and the event history. */
   events: EventBus;
   /** The node write path; its changes go to the event bus. */
   nodes: NodeStoreHandle;
@@ -44,8 +42,5 @@ export async function createApiContext(db: Db, settings: Settings): Promise<ApiC
     await stopNodeEventRecovery();
     await ctx.nodes.flush();
   });
-  // Owners construct their parts here, e.g.:
-  //   ctx.events = createEventBus(db, settings); ctx.cleanup.push(() => ctx.events.close());
-  //   ctx.nodes = createNodeStore(db, ctx.events);
   return ctx;
 }
