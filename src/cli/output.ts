@@ -21,7 +21,7 @@ export function printLine(text = ''): void {
 // eslint-disable-next-line no-control-regex -- matching ANSI colour codes is the point
 const ANSI = /\x1b\[[0-9;]*m/g;
 
-function visibleLength(text: string): number {
+export function visibleLength(text: string): number {
   return text.replace(ANSI, '').length;
 }
 
@@ -38,12 +38,16 @@ export function printTable(headers: string[], rows: string[][]): void {
 }
 
 /** `key  value` lines for one object. */
-export function printFields(fields: Array<[string, unknown]>): void {
+export function formatFields(fields: Array<[string, unknown]>): string[] {
   const width = Math.max(...fields.map(([k]) => k.length));
-  for (const [key, value] of fields) {
+  return fields.map(([key, value]) => {
     const text = value === null || value === undefined ? colors.dim('-') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-    printLine(`${colors.bold(key.padEnd(width))}  ${text}`);
-  }
+    return `${colors.bold(key.padEnd(width))}  ${text}`;
+  });
+}
+
+export function printFields(fields: Array<[string, unknown]>): void {
+  for (const line of formatFields(fields)) printLine(line);
 }
 
 export function colorState(state: string | null | undefined): string {

@@ -4,7 +4,7 @@ import type { TriggerResult } from '../../activities/pipeline/types';
 import { SETTINGS } from '../../settings';
 import { clientFor, examples, intOption } from '../context';
 import { CliError } from '../errors';
-import { colorResult, colorState, colors, printFields, printJson, printJsonLine, printLine } from '../output';
+import { colorResult, colorState, colors, formatFields, printJson, printJsonLine, printLine, visibleLength } from '../output';
 import { latestCheckoutId, progressBar, revisionStatus, type RevisionStatus } from '../pipeline-status';
 
 interface StatusOptions {
@@ -42,11 +42,12 @@ export function registerPipeline(program: Command): void {
         const watch = opts.watch !== false && (opts.wait || tty);
         const deadline = opts.timeout ? Date.now() + opts.timeout * 1000 : Infinity;
         let previous = '';
+        let rows = 0;
         for (;;) {
           const status = await revisionStatus(client, id, ui);
           const key = JSON.stringify([status.jobs, status.tests, status.checkout.state]);
           if (!watch) return opts.json ? printJson(status) : printStatus(status);
-          if (tty) renderLive(status, previous === '');
+          if (tty) rows = renderLive(status, rows);
           else if (key !== previous) {
             if (opts.json) printJsonLine(status);
             else printLine(statusLine(status));
@@ -111,8 +112,12 @@ function statusLine(s: RevisionStatus): string {
 }
 
 function printStatus(s: RevisionStatus): void {
+  for (const line of statusBlock(s)) printLine(line);
+}
+
+function statusBlock(s: RevisionStatus): string[] {
   const c = s.checkout;
-  printFields([
+  return formatFields([
     ['checkout', `${c.name} ${colors.dim(c.id)}`],
     ['revision', [c.tree, c.branch, c.commit].filter(Boolean).join(' ') || '-'],
     ['state', `${colorState(c.state)} ${colorResult(c.result)}`],
@@ -122,9 +127,11 @@ function printStatus(s: RevisionStatus): void {
   ]);
 }
 
-/** Redraws the status block in place. */
-function renderLive(s: RevisionStatus, first: boolean): void {
-  if (!first) process.stdout.write('\x1b[7A\x1b[J');
-  printStatus(s);
-  printLine(colors.dim(s.finished ? 'tree closed' : 'watching… (Ctrl-C to stop)'));
+/** Redraws the status block in place (moving up by the rows it took, wrapped lines included). */
+function renderLive(s: RevisionStatus, previousRows: number): number {
+  const lines = [...statusBlock(s), colors.dim(s.finished ? 'tree closed' : 'watching… (Ctrl-C to stop)')];
+  if (previousRows) process.stdout.write(`\x1b[${previousRows}A\x1b[J`);
+  for (const line of lines) printLine(line);
+  const columns = process.stdout.columns || 80;
+  return lines.reduce((rows, line) => rows + Math.max(1, Math.ceil(visibleLength(line) / columns)), 0);
 }
