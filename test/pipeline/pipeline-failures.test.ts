@@ -4,9 +4,13 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startRevision, triggerNow } from '../../src/pipeline/trigger-now';
 import { checkoutWorkflowId } from '../../src/temporal/workflow-ids';
-import { testEnv, uniqueSuffix } from '../support/harness';
+import type { WorkflowHandle } from '@temporalio/client';
+import { expectReplayable, testEnv, uniqueSuffix } from '../support/harness';
 import { createKernelRepo, headOf, type KernelRepo } from '../support/pipeline-repo';
 import { basicConfig, startPipelineStack, treeNodes, waitFor, type PipelineStack } from '../support/pipeline-stack';
+
+/** Checkout workflows run by this file; their histories (and their jobs') are replayed at the end. */
+const recordedTrees: { stack: PipelineStack; handle: WorkflowHandle }[] = [];
 
 describe('pipeline failure paths', () => {
   let stack: PipelineStack;
@@ -28,7 +32,9 @@ describe('pipeline failure paths', () => {
     const commit = await headOf(repos[tree]);
     const triggered = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
     expect(triggered.started).toEqual([checkoutWorkflowId(tree, 'master', commit)]);
-    const result = await stack.client.workflow.getHandle(triggered.started[0]).result();
+    const handle = stack.client.workflow.getHandle(triggered.started[0]);
+    recordedTrees.push({ stack, handle });
+    const result = await handle.result();
     return { result, nodes: await treeNodes(stack.reader, result.nodeId) };
   }
 
@@ -60,7 +66,9 @@ describe('pipeline failure paths', () => {
     const rev = { tree: `broken-${suffix}`, branch: 'master', url: `file://${testEnv().tmpDir}/no-such-repo`, commit: '0123456789abcdef0123456789abcdef01234567' };
     const { workflowId, started } = await startRevision(stack.client, rev, stack.taskQueue);
     expect(started).toBe(true);
-    const result = await stack.client.workflow.getHandle(workflowId).result();
+    const handle = stack.client.workflow.getHandle(workflowId);
+    recordedTrees.push({ stack, handle });
+    const result = await handle.result();
     expect(result).toMatchObject({ result: 'fail', jobs: 0 });
     const checkout = await stack.reader.getNode(result.nodeId);
     expect(checkout).toMatchObject({ kind: 'checkout', state: 'done', result: 'fail' });
@@ -86,7 +94,9 @@ describe('tree timeout', () => {
 
   it('at the checkout timeout every unfinished node becomes done/incomplete/node_timeout; a pass is kept', async () => {
     const triggered = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
-    const result = await stack.client.workflow.getHandle(triggered.started[0]).result();
+    const handle = stack.client.workflow.getHandle(triggered.started[0]);
+    recordedTrees.push({ stack, handle });
+    const result = await handle.result();
     expect(result).toMatchObject({ timedOut: true, result: 'incomplete' });
     const nodes = await treeNodes(stack.reader, result.nodeId);
     const checkout = nodes.find((n) => n.kind === 'checkout')!;
@@ -112,5 +122,21 @@ describe('tree timeout', () => {
         return true;
       }
     }, 20_000);
+  });
+});
+
+describe('determinism of the failure paths', () => {
+  it('the recorded failure, timeout and cancellation histories replay', async () => {
+    expect(recordedTrees.length).toBe(4);
+    const handles: WorkflowHandle[] = [];
+    for (const { stack, handle } of recordedTrees) {
+      handles.push(handle);
+      const { nodeId } = (await handle.result()) as { nodeId: string };
+      for await (const w of stack.client.workflow.list({ query: `WorkflowType = 'jobWorkflow' AND WorkflowId STARTS_WITH 'job:${nodeId}:'` })) {
+        handles.push(stack.client.workflow.getHandle(w.workflowId));
+      }
+    }
+    expect(handles.length).toBeGreaterThan(4);
+    await expectReplayable(handles);
   });
 });
