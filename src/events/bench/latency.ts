@@ -3,7 +3,7 @@
 // p50/p99/max, sustained events/s, and checks none is lost, duplicated or out of order.
 //
 //   npx tsc -p tsconfig.build.json && MONGODB_URI=mongodb://127.0.0.1:27017/ node dist/events/bench/latency.js
-//   (BENCH_UPDATES=10000 BENCH_WRITERS=8 by default)
+//   (BENCH_UPDATES=10000 BENCH_WRITERS=8 BENCH_RATE=0 (unpaced) by default)
 import { MongoClient } from 'mongodb';
 import { createApiContext } from '../../api/context';
 import { buildApiServer } from '../../api/server';
@@ -14,6 +14,8 @@ import { loadSettings } from '../../settings';
 
 const UPDATES = Number(process.env.BENCH_UPDATES ?? 10_000);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 8);
+/** Writes per second across all writers; 0 = as fast as the write path goes. */
+const RATE = Number(process.env.BENCH_RATE ?? 0);
 const NODES = 50;
 const SUBSCRIBERS = 3;
 
@@ -88,6 +90,10 @@ async function main(): Promise<void> {
   await Promise.all(
     Array.from({ length: WRITERS }, async () => {
       for (let i = next++; i < UPDATES; i = next++) {
+        if (RATE) {
+          const due = started + (i * 1000) / RATE;
+          if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+        }
         await store.update(actor, nodes[i % NODES].id, { data: { bench_i: i, bench_t: Date.now() } });
       }
     }),
@@ -99,7 +105,7 @@ async function main(): Promise<void> {
 
   const all = latencies.flat().sort((a, b) => a - b);
   const load = (await import('node:os')).loadavg()[0].toFixed(1);
-  console.log(`events: ${UPDATES} node updates × ${SUBSCRIBERS} subscribers (${WRITERS} concurrent writers), load average ${load}`);
+  console.log(`events: ${UPDATES} node updates × ${SUBSCRIBERS} subscribers (${WRITERS} concurrent writers, ${RATE ? `paced at ${RATE}/s` : 'unpaced'}), load average ${load}`);
   console.log(`write→receive latency: p50 ${percentile(all, 50)} ms, p99 ${percentile(all, 99)} ms, max ${all[all.length - 1]} ms`);
   console.log(`sustained: ${(UPDATES / writeSeconds).toFixed(0)} events/s written, ${((UPDATES * SUBSCRIBERS) / totalSeconds).toFixed(0)} deliveries/s`);
   console.log(problems.length ? `PROBLEMS:\n  ${problems.slice(0, 20).join('\n  ')}` : 'none lost, none duplicated, none out of order');
