@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { installAuthHook } from './auth';
 import type { ApiContext } from './context';
 import { badRequest, installErrorHandlers } from './errors';
@@ -26,10 +26,28 @@ function requestId(req: IncomingMessage): string {
   return typeof incoming === 'string' && /^[\w.:@/-]{1,128}$/.test(incoming) ? incoming : randomUUID();
 }
 
+/** Secrets that may travel in a query string (the invite URL) never reach the logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|access_token|password)=)[^&]*/gi, '$1[redacted]');
+}
+
+function loggerOptions(deps: ApiDeps): boolean | object {
+  const base = deps.logger ?? { level: deps.ctx.settings.logLevel };
+  if (typeof base !== 'object') return base;
+  const req = (r: FastifyRequest) => ({
+    method: r.method,
+    url: redactUrl(r.url),
+    host: r.host,
+    remoteAddress: r.ip,
+    remotePort: r.socket?.remotePort,
+  });
+  return { ...base, serializers: { ...(base as { serializers?: object }).serializers, req } };
+}
+
 export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const { ctx } = deps;
   const app = Fastify({
-    logger: deps.logger ?? { level: ctx.settings.logLevel },
+    logger: loggerOptions(deps),
     rewriteUrl: (req) => rewriteVersionedUrl(req.url ?? '/'),
     bodyLimit: ctx.settings.bodyLimit,
     genReqId: requestId,

@@ -1,6 +1,7 @@
 // API infrastructure over real HTTP: version prefixes, docs, metrics, request ids and a table of bad
 // inputs with their exact status codes and field-naming messages.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { redactUrl } from '../../src/api/server';
 import { createTestUser, http, startTestApi, type TestApi, type TestUser } from '../support/api';
 
 describe('API server infrastructure', () => {
@@ -70,6 +71,12 @@ describe('API server infrastructure', () => {
       expect(res.headers.get('content-type')).toMatch(/text\/plain/);
       expect(res.body).toMatch(/maestro_process_cpu_user_seconds_total/);
       expect(res.body).toMatch(/maestro_http_request_duration_seconds_bucket\{[^}]*route="\/latest\/whoami"[^}]*status_code="200"/);
+    });
+
+    it('keeps query-string secrets (invite tokens) out of the request logs', () => {
+      expect(redactUrl('/latest/user/accept-invite?token=abc&x=1')).toBe('/latest/user/accept-invite?token=[redacted]&x=1');
+      expect(redactUrl('/x?a=1&access_token=t&password=p')).toBe('/x?a=1&access_token=[redacted]&password=[redacted]');
+      expect(redactUrl('/latest/nodes?name=token')).toBe('/latest/nodes?name=token');
     });
 
     it('returns a request id, honouring one sent by the client', async () => {
