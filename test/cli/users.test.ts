@@ -66,6 +66,13 @@ describe('kci user', () => {
     const res = await kci(['user', 'whoami'], { env: { KCI_CONFIG: `${kci.home}/none.toml` } });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^kci: error: not logged in to API "local" \(http:\/\/127\.0\.0\.1:\d+\/latest\): run `kci login`/);
+
+    const unknown = await kci(['--api', 'staging', 'user', 'whoami'], { env: { KCI_API_URL: '' } });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe(`kci: error: no API instance named "staging" in ${kci.configFile} (known: local)\n`);
+    const newWithoutUrl = await kci(['--api', 'staging', 'login', '-u', 'x', '-p', 'y'], { env: { KCI_API_URL: '' } });
+    expect(newWithoutUrl.code).toBe(2);
+    expect(newWithoutUrl.stderr).toBe('kci: error: API instance "staging" is new: give its URL with --url\n');
   });
 
   it('invite → accept-invite → login → password change; groups add/list/remove', async () => {

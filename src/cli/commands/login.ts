@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ApiClient } from '../../client/api-client';
 import { SETTINGS } from '../../settings';
+import { CliError, EXIT } from '../errors';
 import { authedClientFor, examples, intOption, prompt, readStdinLine, type GlobalOptions } from '../context';
 import { printLine } from '../output';
 import { DEFAULT_API_NAME, DEFAULT_API_URL, readSettings, settingsPath, writeSettings } from '../settings-file';
@@ -32,7 +33,11 @@ export function registerLogin(program: Command): void {
       const settings = readSettings(file);
       const globals = command.optsWithGlobals() as GlobalOptions;
       const name = globals.api ?? settings.default ?? DEFAULT_API_NAME;
-      const url = opts.url || process.env[SETTINGS.kciApiUrl.env] || settings.api[name]?.url || DEFAULT_API_URL;
+      const envUrl = process.env[SETTINGS.kciApiUrl.env];
+      if (globals.api && !settings.api[name] && !opts.url && !envUrl) {
+        throw new CliError(`API instance "${name}" is new: give its URL with --url`, EXIT.usage);
+      }
+      const url = opts.url || envUrl || settings.api[name]?.url || DEFAULT_API_URL;
       const username = opts.username ?? (await prompt('Username: '));
       const password = opts.passwordStdin ? readStdinLine() : (opts.password ?? (await prompt('Password: ', { hidden: true })));
 
