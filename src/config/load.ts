@@ -88,9 +88,13 @@ export function loadConfig(paths: string | string[]): { config: PipelineConfig; 
   return { config, files };
 }
 
-/** `${VAR}` and `${VAR:-default}` in the file text (never spans lines, so line numbers stay right). */
+/**
+ * `${VAR}` and `${VAR:-default}` in the file text are replaced from the environment (never spanning
+ * lines, so line numbers stay right); `$${VAR}` stays a literal `${VAR}`, e.g. for job commands.
+ */
 export function expandEnv(text: string, env: NodeJS.ProcessEnv): string {
-  return text.replace(/\$\{([A-Z_][A-Z0-9_]*)(?::-([^}\n]*))?\}/g, (_m, name: string, fallback?: string) => {
+  return text.replace(/\$(\$)?\{([A-Z_][A-Z0-9_]*)(?::-([^}\n]*))?\}/g, (match: string, escaped: string | undefined, name: string, fallback?: string) => {
+    if (escaped) return match.slice(1);
     const v = env[name];
     return v !== undefined && v !== '' ? v : (fallback ?? '');
   });

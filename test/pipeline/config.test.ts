@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkRules, ConfigError, forecast, loadConfig } from '../../src/config';
+import { checkRules, ConfigError, expandEnv, forecast, loadConfig } from '../../src/config';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'maestro-config-'));
 function write(name: string, text: string): string {
@@ -118,5 +118,12 @@ scheduler:
     expect(checkRules({ version: ['6.1'] }, { version: '6.10' })).toBe('version "6.10" is not in the allow list [6.1]');
     expect(checkRules({ version: ['!4.19'] }, { version: '4.19' })).toBe('version "4.19" is denied by "!4.19"');
     expect(checkRules({ arch: ['arm64'], defconfig: ['!tinyconfig'] }, { tree: 'x' })).toBeNull();
+  });
+
+  it('replaces ${VAR} and ${VAR:-default} from the environment; $${VAR} stays literal', () => {
+    const env = { DATA: '/srv/maestro', EMPTY: '' };
+    expect(expandEnv('url: file://${DATA}/tree', env)).toBe('url: file:///srv/maestro/tree');
+    expect(expandEnv('port: ${PORT:-8010} ${EMPTY:-x}', env)).toBe('port: 8010 x');
+    expect(expandEnv('command: make ARCH=$${ARCH} $DEFCONFIG', env)).toBe('command: make ARCH=${ARCH} $DEFCONFIG');
   });
 });
