@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   console.log(`write→receive latency: p50 ${percentile(all, 50)} ms, p99 ${percentile(all, 99)} ms, max ${all[all.length - 1]} ms`);
   console.log(`sustained: ${(UPDATES / writeSeconds).toFixed(0)} events/s written, ${((UPDATES * SUBSCRIBERS) / totalSeconds).toFixed(0)} deliveries/s`);
   console.log(problems.length ? `PROBLEMS:\n  ${problems.slice(0, 20).join('\n  ')}` : 'none lost, none duplicated, none out of order');
+  await store.flush();
   await app.close();
   await db.dropDatabase();
   await client.close();
