@@ -9,6 +9,7 @@ import { submitHierarchy } from './hierarchy';
 import { changeFromEntry, NODE_OUTBOX_COLLECTION, OutboxAcker, outboxId, type OutboxEntry } from './pending-events';
 import { assertCanEdit, canEditNode } from './permissions';
 import { assertTransition } from './state-machine';
+import { withUpdateSlot } from './update-gate';
 import type {
   Actor,
   CreateOptions,
@@ -176,7 +177,7 @@ export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreO
     if (held && held.at.getTime() < Date.now() - STALE_CLAIM_MS) {
       const doc = await nodes.findOne({ _id: e.node_id }, { projection: { _rev: 1 } });
       // The claim's writer never wrote its revision: the change did not happen, the claim can go.
-      if (doc && (doc._rev ?? 0) < e.rev) await outbox.deleteOne({ _id: e._id, at: held.at });
+      if (doc && (doc._rev ?? 0) < e.rev) await withUpdateSlot(() => outbox.deleteOne({ _id: e._id, at: held.at }));
     }
     return false;
   }
@@ -210,7 +211,7 @@ export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreO
       let written;
       try {
         // The claim serialises writers; the revision condition also guards on backends with atomic updates.
-        written = await nodes.replaceOne({ _id: id, _rev: cur._rev ?? null } as Filter<NodeDocument>, next);
+        written = await withUpdateSlot(() => nodes.replaceOne({ _id: id, _rev: cur._rev ?? null } as Filter<NodeDocument>, next));
       } catch (err) {
         await outbox.deleteOne({ _id: e._id }).catch(() => undefined);
         throw err;
