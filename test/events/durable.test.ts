@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, checked field by field */
 // Durable subscribers: resume exactly after the last acknowledged event, after a disconnect and
 // across an API restart, with no cap on how many events they missed.
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, checked field by field */
 // GET /events (history filters, paging, recursive) and GET /events/stream (SSE, resumable).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNodeStore } from '../../src/db/nodes/store';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, checked field by field */
 // Helpers for the event tests: an API with fast event settings, and small HTTP helpers.
 import type { Db } from 'mongodb';
 import type { Settings } from '../../src/settings';
