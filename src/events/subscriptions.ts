@@ -7,7 +7,6 @@
 // next matching event after the acknowledged position. A subscriber that resumes therefore gets exactly
 // the events after its last acknowledgement, in order: an event delivered but never acknowledged (the
 // client died while handling it) is delivered again.
-import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { conflict } from '../api/errors';
 import { EVENT_COUNTERS_COLLECTION, SUBSCRIPTIONS_COLLECTION } from './collections';
@@ -25,8 +24,6 @@ export interface SubscriptionDocument {
   delivered: number;
   /** Bumped on every write: a stale cached copy fails its conditional write and is re-read. */
   rev: number;
-  /** Identifies the last position write (group commits check which of theirs landed). */
-  commit_id?: string;
   active: boolean;
   created: Date;
   last_poll: Date;
@@ -125,56 +122,17 @@ export class SubscriptionStore {
 
   /**
    * Records a new position; false when the copy was stale (another process served this subscription).
-   * Concurrent commits of different subscriptions are group-committed in one bulk write.
+   * One single-statement update per call: FerretDB 1.24 can hang on bulk updates beside other writes.
    */
-  commit(doc: SubscriptionDocument, position: { acked: number; delivered: number }): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.commits.push({ doc, set: { ...position, last_poll: new Date(), commit_id: randomUUID() }, resolve, reject });
-      this.committing ??= this.flushCommits().finally(() => {
-        this.committing = null;
-      });
-    });
-  }
-
-  private commits: {
-    doc: SubscriptionDocument;
-    set: { acked: number; delivered: number; last_poll: Date; commit_id: string };
-    resolve: (ok: boolean) => void;
-    reject: (err: unknown) => void;
-  }[] = [];
-  private committing: Promise<void> | null = null;
-
-  private async flushCommits(): Promise<void> {
-    while (this.commits.length) {
-      const jobs = this.commits.splice(0);
-      try {
-        const ops = jobs.map(({ doc, set }) => ({
-          updateOne: { filter: { _id: doc._id, rev: doc.rev }, update: { $set: set, $inc: { rev: 1 } } },
-        }));
-        const res = await this.subs.bulkWrite(ops, { ordered: false });
-        let applied: (job: (typeof jobs)[number]) => boolean = () => true;
-        if (res.matchedCount !== jobs.length) {
-          // Some copy was stale: see which writes landed (each carries its own commit id).
-          const now = await this.subs.find({ _id: { $in: jobs.map((j) => j.doc._id) } }).toArray();
-          const byId = new Map(now.map((d) => [d._id, d]));
-          applied = ({ doc, set }) => {
-            const cur = byId.get(doc._id);
-            return cur?.commit_id === set.commit_id;
-          };
-        }
-        for (const job of jobs) {
-          const ok = applied(job);
-          if (ok) this.cache.set(job.doc._id, { ...job.doc, ...job.set, rev: job.doc.rev + 1 });
-          else this.cache.delete(job.doc._id);
-          job.resolve(ok);
-        }
-      } catch (err) {
-        for (const job of jobs) {
-          this.cache.delete(job.doc._id);
-          job.reject(err);
-        }
-      }
+  async commit(doc: SubscriptionDocument, position: { acked: number; delivered: number }): Promise<boolean> {
+    const set = { ...position, last_poll: new Date() };
+    const res = await this.subs.updateOne({ _id: doc._id, rev: doc.rev }, { $set: set, $inc: { rev: 1 } });
+    if (res.matchedCount === 1) {
+      this.cache.set(doc._id, { ...doc, ...set, rev: doc.rev + 1 });
+      return true;
     }
+    this.cache.delete(doc._id);
+    return false;
   }
 
   /** Ends a session: a durable subscription keeps its state (inactive), a plain one is deleted. */
