@@ -16,7 +16,7 @@ trees: { bench: { url: "${a.treeUrl}" } }
 build_configs: { bench: { tree: bench, branch: master } }
 runtimes: { shell: { type: shell } }
 jobs:
-${ids.map((i) => `  kbuild-${i}: { kind: kbuild, command: "mkdir -p out && echo image > out/bzImage", params: { arch: x86_64, defconfig: defconfig, compiler: cc }, artifacts: { kernel_image: out/bzImage } }`).join('\n')}
+${ids.map((i) => `  kbuild-${i}: { kind: kbuild, command: "mkdir -p out && echo image > out/bzImage", params: { arch: x86_64, defconfig: defconfig, compiler: cc }, artifacts: { kernel_image: out/bzImage }, timeout: 5m }`).join('\n')}
 ${ids.map((i) => `  hang-${i}: { kind: job, command: "sleep 600", timeout: ${JOB_TIMEOUT} }`).join('\n')}
 scheduler:
 ${ids.map((i) => `  - { job: kbuild-${i}, event: { kind: checkout, state: available }, runtime: shell }`).join('\n')}
