@@ -3,8 +3,11 @@
 import type { Db } from 'mongodb';
 import type { PipelineDeps } from '../activities/pipeline';
 import type { PipelineConfig } from '../config/types';
+import { startPendingEventRecovery } from '../db/nodes/pending-events';
+import { nodeStoreOptions } from '../db/nodes/settings';
 import { createNodeStore } from '../db/nodes/store';
 import { createEventBus, type EventBusSettings } from '../events/bus';
+import type { Settings } from '../settings';
 import { HttpStorageBackend } from '../storage/http-backend';
 import type { StorageBackend } from '../storage/backend';
 import { ensureServiceUser } from '../users/bootstrap';
@@ -14,7 +17,7 @@ export const PIPELINE_GROUPS = ['node:edit:any'];
 
 export interface PipelineDepsOptions {
   db: Db;
-  settings: EventBusSettings;
+  settings: EventBusSettings & Pick<Settings, 'nodeTimeout' | 'checkoutTimeout' | 'nodeEventRecoveryInterval'>;
   config: PipelineConfig;
   dataDir: string;
   storageToken: string;
@@ -27,7 +30,9 @@ export async function createPipelineDeps(opts: PipelineDepsOptions): Promise<{ d
     throw new Error(`storage type "${opts.config.storage.type}" has no backend in this build (use "http")`);
   }
   const bus = createEventBus(opts.db, opts.settings, (err) => console.error(`event bus: ${(err as Error).message}`));
-  const store = createNodeStore(opts.db, bus);
+  const store = createNodeStore(opts.db, bus, nodeStoreOptions(opts.settings));
+  // The worker re-delivers its own unconfirmed node events too, so none wait for an API replica.
+  const stopRecovery = startPendingEventRecovery(opts.db, bus, opts.settings.nodeEventRecoveryInterval);
   const actor = await ensureServiceUser(opts.db, PIPELINE_USER, PIPELINE_GROUPS);
   const storage =
     opts.storage ??
@@ -36,6 +41,7 @@ export async function createPipelineDeps(opts: PipelineDepsOptions): Promise<{ d
   return {
     deps: { store, actor, config: () => config, storage, dataDir: opts.dataDir },
     close: async () => {
+      await stopRecovery();
       await store.flush();
       await bus.close();
     },
