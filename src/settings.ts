@@ -74,6 +74,7 @@ export const SETTINGS = {
   temporalUiPort: def({ env: 'MAESTRO_TEMPORAL_UI_PORT', description: 'Port of the embedded Temporal Web UI', default: '8233', parse: port }),
   temporalUiUrl: def({ env: 'TEMPORAL_UI_URL', description: 'Public URL of the Temporal Web UI (for links)', default: 'http://127.0.0.1:8233', parse: str }),
   pipelineConfig: def({ env: 'MAESTRO_CONFIG', description: 'Pipeline configuration: YAML files or directories, separated by "," or ":"', default: 'config/local.yaml', parse: str }),
+  storageHost: def({ env: 'MAESTRO_STORAGE_HOST', description: 'Interface the storage service listens on', default: '127.0.0.1', parse: str }),
   storagePort: def({ env: 'MAESTRO_STORAGE_PORT', description: 'Port of the embedded HTTP storage service', default: '8010', parse: port }),
   storageToken: optional({ env: 'MAESTRO_STORAGE_TOKEN', description: 'Bearer token for uploads to the storage service; unset = generated once under the data dir', parse: str }),
   storageUploadUrl: optional({ env: 'MAESTRO_STORAGE_UPLOAD_URL', description: 'Lab worker: storage upload base URL; unset = the pipeline config storage upload_url/base_url', parse: str }),

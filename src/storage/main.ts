@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const server = await startStorageServer({
     dir: path.join(dataDir, 'storage'),
     token: storageToken(dataDir, settings.storageToken),
-    host: '127.0.0.1',
+    host: settings.storageHost,
     port: settings.storagePort,
   });
   console.log(`storage service at ${server.url} (files under ${path.join(dataDir, 'storage')})`);

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestUser, http, startTestApi, type TestApi, type TestUser } from '../support/api';
 import { uniqueSuffix } from '../support/harness';
+import type { Node } from '../../src/db/nodes/types';
 
 const revision = (tree = 'mainline') => ({
   kernel_revision: { tree, url: 'https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git', branch: 'master', commit: 'c'.repeat(40) },
@@ -204,7 +205,7 @@ describe('node routes', () => {
       const events = await http(api, 'GET', `/latest/events?node_id=${node.id}`);
       expect(events.status).toBe(200);
       // created (event), available (noevent), done (event)
-      expect(events.body.map((e: any) => [e.data.op, e.data.state])).toEqual([['created', 'running'], ['updated', 'done']]);
+      expect(events.body.map((e: { data: { op: string; state: string } }) => [e.data.op, e.data.state])).toEqual([['created', 'running'], ['updated', 'done']]);
       expect(events.body[1].data.previous_state).toBe('available');
     });
   });
@@ -227,14 +228,14 @@ describe('node routes', () => {
       };
       const first = await http(api, 'PUT', `/latest/nodes/${job.id}`, { token: owner.token, json: body });
       expect(first.status, JSON.stringify(first.body)).toBe(200);
-      expect(first.body.map((n: any) => n.name)).toEqual(['baseline-arm64', 'login', 'dmesg', 'emerg', 'crit']);
+      expect(first.body.map((n: { name: string }) => n.name)).toEqual(['baseline-arm64', 'login', 'dmesg', 'emerg', 'crit']);
       expect(first.body[0]).toMatchObject({ id: job.id, state: 'done', result: 'fail' });
       const crit = first.body[4];
       expect(crit).toMatchObject({ path: ['baseline-arm64', 'dmesg', 'crit'], parent: first.body[2].id, treeid: job.id, owner: owner.username, submitter: 'service:pipeline' });
 
       const retry = await http(api, 'PUT', `/latest/nodes/${job.id}`, { token: owner.token, json: body });
       expect(retry.status).toBe(200);
-      expect(retry.body.map((n: any) => n.id)).toEqual(first.body.map((n: any) => n.id));
+      expect(retry.body.map((n: { id: string }) => n.id)).toEqual(first.body.map((n: { id: string }) => n.id));
       const count = await http(api, 'GET', `/latest/count?treeid=${job.id}`);
       expect(count.body).toBe(5);
 
@@ -297,7 +298,7 @@ describe('node routes', () => {
   });
 
   describe('bad input', () => {
-    let target: any;
+    let target: Node;
     beforeAll(async () => {
       target = await createNode(owner.token, { kind: 'job', name: 'bad-input-target' });
     });

@@ -255,7 +255,7 @@ export class ProcessStack {
   /** The lab's own user (group runtime:shell:node-editor), invited and accepted over HTTP. */
   private async createLabToken(): Promise<string> {
     const admin = await this.adminToken('admin');
-    const json = (body: unknown) => ({ 'content-type': 'application/json', authorization: `Bearer ${admin}` });
+    const json = (_body: unknown) => ({ 'content-type': 'application/json', authorization: `Bearer ${admin}` });
     for (const name of ['runtime:shell:node-editor']) {
       await fetch(`${this.apiUrl(0)}/user-groups`, { method: 'POST', headers: json(null), body: JSON.stringify({ name }) });
     }

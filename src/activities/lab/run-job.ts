@@ -38,7 +38,9 @@ export function createLabActivities(deps: LabActivityDeps) {
   return {
     async runJob(input: RunJobInput): Promise<LabJobResult> {
       const ctx = Context.current();
-      const workDir = await fs.mkdtemp(path.join(deps.workDir ?? os.tmpdir(), `kci-${input.nodeId}-`));
+      const scratch = deps.workDir ?? os.tmpdir();
+      await fs.mkdir(scratch, { recursive: true });
+      const workDir = await fs.mkdtemp(path.join(scratch, `kci-${input.nodeId}-`));
       const storage = new HttpStorageBackend({
         baseUrl: deps.storagePublicUrl ?? input.storage.baseUrl,
         uploadUrl: deps.storageUploadUrl ?? input.storage.uploadUrl,

@@ -18,7 +18,6 @@ import type {
   NodeChange,
   NodeEventSink,
   NodeInput,
-  NodePatch,
   NodeQuery,
   NodeStore,
   NodeTreeInput,

@@ -6,7 +6,6 @@ import {
   NODE_KINDS,
   NODE_RESULTS,
   NODE_STATES,
-  type NodeInput,
   type NodeKind,
   type NodePatch,
   type NodeResult,
