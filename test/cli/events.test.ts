@@ -9,18 +9,12 @@ import { ensureCliBuilt, json, jsonLines, kciRunner, type Kci } from './kci';
 describe('kci event', () => {
   let api: TestApi;
   let kci: Kci;
-  let file: (name: string, value: unknown) => string;
 
   beforeAll(async () => {
     ensureCliBuilt();
     api = await startTestApi();
     const user = await createTestUser(api);
     kci = kciRunner({ KCI_API_URL: `${api.url}/latest`, KCI_API_TOKEN: user.token });
-    file = (name, value) => {
-      const p = path.join(kci.home, name);
-      fs.writeFileSync(p, JSON.stringify(value));
-      return p;
-    };
   });
 
   it('subscribe → send → receive → unsubscribe', async () => {
@@ -30,7 +24,7 @@ describe('kci event', () => {
     const subId = sub.stdout.trim();
     expect(subId).toMatch(/^\d+$/);
 
-    const sent = await kci(['event', 'send', file('hello.json', { msg: 'hello', n: 1 }), channel, '--type', 'greeting']);
+    const sent = await kci(['event', 'send', kci.file('hello.json', { msg: 'hello', n: 1 }), channel, '--type', 'greeting']);
     expect(sent.stderr).toBe('');
     expect(sent.stdout).toMatch(new RegExp(`^sent to ${channel} \\(sequence id \\d+\\)\\n$`));
     // A full envelope is sent as is.
@@ -77,12 +71,12 @@ describe('kci event', () => {
 
   it('queues: open, push, pop (each item once), explicit ack, close', async () => {
     const queue = `jobs-${uniqueSuffix()}`;
-    const notOpen = await kci(['event', 'push', file('job.json', { job: 'baseline' }), queue]);
+    const notOpen = await kci(['event', 'push', kci.file('job.json', { job: 'baseline' }), queue]);
     expect(notOpen.code).toBe(1);
     expect(notOpen.stderr).toBe(`kci: error: queue: "${queue}" is not open; open it with POST /queue/${queue} (HTTP 404)\n`);
 
     expect((await kci(['event', 'open-queue', queue])).stdout).toMatch(new RegExp(`^queue ${queue} open \\(owner user-`));
-    const pushed = await kci(['event', 'push', file('job.json', { job: 'baseline' }), queue]);
+    const pushed = await kci(['event', 'push', kci.file('job.json', { job: 'baseline' }), queue]);
     expect(pushed.stderr).toBe('');
     expect(pushed.stdout).toMatch(new RegExp(`^pushed to ${queue} \\(.+\\)\\n$`));
     await kci(['event', 'push', '-', queue], { input: '{"job":"kselftest"}' });

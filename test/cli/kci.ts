@@ -58,6 +58,8 @@ export interface Kci {
   home: string;
   configFile: string;
   env: Record<string, string | undefined>;
+  /** Writes `value` as JSON to a file in the runner's HOME; returns its path (for `submit`, `send`, …). */
+  file(name: string, value: unknown): string;
 }
 
 /** A kci runner with its own HOME and KCI_CONFIG; `env` applies to every call. */
@@ -87,6 +89,11 @@ export function kciRunner(env: Record<string, string | undefined> = {}): Kci {
   run.home = home;
   run.configFile = configFile;
   run.env = shared;
+  run.file = (name, value) => {
+    const p = path.join(home, name);
+    fs.writeFileSync(p, JSON.stringify(value));
+    return p;
+  };
   return run;
 }
 

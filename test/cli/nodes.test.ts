@@ -1,6 +1,4 @@
 // kci node commands, run as the built binary against a real API over HTTP.
-import fs from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/devstack/ports';
 import { createTestUser, startTestApi, type TestApi } from '../support/api';
@@ -10,7 +8,6 @@ import { ensureCliBuilt, json, kciRunner, type Kci } from './kci';
 describe('kci node', () => {
   let api: TestApi;
   let kci: Kci;
-  let file: (name: string, value: unknown) => string;
   let checkoutId: string;
   const tree = `tree-${uniqueSuffix()}`;
 
@@ -19,11 +16,6 @@ describe('kci node', () => {
     api = await startTestApi();
     const user = await createTestUser(api);
     kci = kciRunner({ KCI_API_URL: `${api.url}/latest`, KCI_API_TOKEN: user.token });
-    file = (name, value) => {
-      const p = path.join(kci.home, name);
-      fs.writeFileSync(p, JSON.stringify(value));
-      return p;
-    };
   });
 
   it('submit creates a node; get prints it', async () => {
@@ -33,7 +25,7 @@ describe('kci node', () => {
       path: ['checkout'],
       data: { kernel_revision: { tree, branch: 'master', url: 'https://git.example/linux.git', commit: 'a'.repeat(40) } },
     };
-    const created = await kci(['node', 'submit', file('checkout.json', checkout), '--json']);
+    const created = await kci(['node', 'submit', kci.file('checkout.json', checkout), '--json']);
     expect(created.stderr).toBe('');
     const node = JSON.parse(created.stdout);
     expect(node).toMatchObject({ kind: 'checkout', name: 'checkout', state: 'running', result: null });
@@ -59,7 +51,7 @@ describe('kci node', () => {
       node: { state: 'available' },
       child_nodes: [kbuild('kbuild-gcc-12-x86', 'x86_64', 0, 'pass'), kbuild('kbuild-gcc-12-arm64', 'arm64', 1, 'fail'), kbuild('kbuild-clang-riscv', 'riscv', 2, 'pass')],
     };
-    const res = await kci(['node', 'submit-hierarchy', checkoutId, file('tree.json', hierarchy), '--json']);
+    const res = await kci(['node', 'submit-hierarchy', checkoutId, kci.file('tree.json', hierarchy), '--json']);
     expect(res.stderr).toBe('');
     const stored = JSON.parse(res.stdout);
     expect(stored.length).toBe(7);
@@ -148,7 +140,7 @@ describe('kci node', () => {
     expect(down.code).toBe(1);
     expect(down.stderr).toBe(`kci: error: cannot reach http://127.0.0.1:${port}/latest: ECONNREFUSED\n`);
 
-    const unauth = await kci(['node', 'submit', file('n.json', { kind: 'checkout', name: 'x' })], { env: { KCI_API_TOKEN: '' } });
+    const unauth = await kci(['node', 'submit', kci.file('n.json', { kind: 'checkout', name: 'x' })], { env: { KCI_API_TOKEN: '' } });
     expect(unauth.code).toBe(1);
     expect(unauth.stderr).toMatch(/^kci: error: not logged in/);
   });

@@ -1,43 +1,13 @@
 // Node events: the exact payload on channel `node`, idempotent re-delivery, hierarchy and noevent,
 // through the real node write path with the bus as its sink, received over HTTP.
-import { ObjectId } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNodeStore } from '../../src/db/nodes/store';
-import type { Actor, Node, NodeChange } from '../../src/db/nodes/types';
+import type { Actor, NodeChange } from '../../src/db/nodes/types';
 import { createTestUser, type TestApi, type TestUser } from '../support/api';
+import { fakeNode } from './fixtures';
 import { http, listenFor, startEventApi } from './support';
 
 const NODE_KEYS = ['op', 'id', 'kind', 'name', 'path', 'group', 'state', 'result', 'owner', 'data', 'is_hierarchy'];
-
-function fakeNode(owner: string, over: Partial<Node> = {}): Node {
-  const now = new Date().toISOString();
-  return {
-    id: new ObjectId().toHexString(),
-    kind: 'job',
-    name: 'baseline-x86',
-    path: ['checkout', 'kbuild-gcc-12-x86', 'baseline-x86'],
-    group: 'baseline-x86',
-    parent: null,
-    state: 'running',
-    result: null,
-    artifacts: {},
-    data: { arch: 'x86_64' },
-    debug: null,
-    jobfilter: null,
-    platform_filter: null,
-    created: now,
-    updated: now,
-    timeout: now,
-    holdoff: null,
-    owner,
-    submitter: null,
-    treeid: null,
-    user_groups: [],
-    retry_counter: 0,
-    processed_by_kcidb_bridge: false,
-    ...over,
-  };
-}
 
 describe('node events', () => {
   let api: TestApi;

@@ -1,35 +1,19 @@
 // How a node is stored: `_id` is the node id (ObjectId), timestamps are Dates, and `_rev` counts the
 // node's writes (its event revision; see pending-events.ts). The API never sees internal fields.
 import type { ObjectId } from 'mongodb';
-import type { Node, NodeKind, NodeResult, NodeState } from './types';
+import type { Node } from './types';
 
 export const NODES_COLLECTION = 'nodes';
 
-export interface NodeDocument {
+/** The API node with ids as ObjectIds and timestamps as Dates, plus the write counter. */
+export interface NodeDocument extends Omit<Node, 'id' | 'parent' | 'created' | 'updated' | 'timeout' | 'holdoff'> {
   _id: ObjectId;
   _rev: number;
-  kind: NodeKind;
-  name: string;
-  path: string[];
-  group: string | null;
   parent: ObjectId | null;
-  state: NodeState;
-  result: NodeResult | null;
-  artifacts: Record<string, string>;
-  data: Record<string, unknown>;
-  debug: Record<string, unknown> | null;
-  jobfilter: string[] | null;
-  platform_filter: string[] | null;
   created: Date;
   updated: Date;
   timeout: Date;
   holdoff: Date | null;
-  owner: string;
-  submitter: string | null;
-  treeid: string | null;
-  user_groups: string[];
-  retry_counter: number;
-  processed_by_kcidb_bridge: boolean;
 }
 
 function iso(d: Date | null | undefined): string | null {

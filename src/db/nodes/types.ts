@@ -60,19 +60,22 @@ export interface NodeInput {
   processed_by_kcidb_bridge?: boolean;
 }
 
+/** The fields PATCH /node/{id} may change. */
+export const PATCH_FIELDS = [
+  'state',
+  'result',
+  'artifacts',
+  'data',
+  'debug',
+  'jobfilter',
+  'platform_filter',
+  'timeout',
+  'holdoff',
+  'processed_by_kcidb_bridge',
+] as const;
+
 /** PATCH /node/{id}: the fields that may change in place. `data` is merged key by key at the top level. */
-export interface NodePatch {
-  state?: NodeState;
-  result?: NodeResult | null;
-  artifacts?: Record<string, string>;
-  data?: Record<string, unknown>;
-  debug?: Record<string, unknown> | null;
-  jobfilter?: string[] | null;
-  platform_filter?: string[] | null;
-  timeout?: string;
-  holdoff?: string | null;
-  processed_by_kcidb_bridge?: boolean;
-}
+export type NodePatch = Pick<NodeInput, (typeof PATCH_FIELDS)[number]>;
 
 /** Who is writing: an API user, a lab's user, or the pipeline's service user. */
 export interface Actor {

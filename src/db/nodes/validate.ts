@@ -6,6 +6,7 @@ import {
   NODE_KINDS,
   NODE_RESULTS,
   NODE_STATES,
+  PATCH_FIELDS,
   type NodeKind,
   type NodePatch,
   type NodeResult,
@@ -24,11 +25,6 @@ export const INPUT_FIELDS = [
 
 /** Server-managed fields a PUT body may echo back (clients GET, modify, PUT); ignored when unchanged. */
 export const ECHO_FIELDS = ['id', 'owner', 'created', 'updated'] as const;
-
-export const PATCH_FIELDS = [
-  'state', 'result', 'artifacts', 'data', 'debug', 'jobfilter', 'platform_filter', 'timeout', 'holdoff',
-  'processed_by_kcidb_bridge',
-] as const;
 
 type Obj = Record<string, unknown>;
 
@@ -206,18 +202,7 @@ export function checkNodeInput(body: unknown, allowEcho: boolean, where = '', re
 }
 
 /** Validated PATCH fields; `data` keys are merged into the stored data. */
-export interface CheckedPatch {
-  state?: NodeState;
-  result?: NodeResult | null;
-  artifacts?: Record<string, string>;
-  data?: Obj;
-  debug?: Obj | null;
-  jobfilter?: string[] | null;
-  platform_filter?: string[] | null;
-  timeout?: Date;
-  holdoff?: Date | null;
-  processed_by_kcidb_bridge?: boolean;
-}
+export type CheckedPatch = Pick<CheckedInput, (typeof PATCH_FIELDS)[number]>;
 
 export function checkNodePatch(body: unknown, where = ''): CheckedPatch {
   assertObject(body, where ? where.replace(/\.$/, '') : 'body');
