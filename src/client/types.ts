@@ -1,5 +1,6 @@
 // Shapes the API returns for users, groups, subscriptions and events (SPEC §3). Node shapes live in
-// src/db/nodes/types.ts and are re-exported here so clients import from one place.
+// src/db/nodes/types.ts and user shapes in src/users/types.ts; both are re-exported here so clients import
+// from one place (type-only: nothing of the server is loaded).
 export type { Node, NodeInput, NodePatch, NodeTreeInput, Page } from '../db/nodes/types';
 
 export interface TokenResponse {
@@ -16,20 +17,10 @@ export interface TokenOptions {
   expiresIn?: number;
 }
 
-export interface UserGroup {
-  id?: string;
-  name: string;
-}
+import type { PublicGroup, PublicUser } from '../users/types';
 
-export interface User {
-  id: string;
-  username: string;
-  email: string;
-  is_active: boolean;
-  is_superuser: boolean;
-  is_verified: boolean;
-  groups: UserGroup[];
-}
+export type User = PublicUser;
+export type UserGroup = PublicGroup;
 
 export interface InviteRequest {
   username: string;

@@ -1,7 +1,7 @@
 // `kci user …`: the caller, tokens, invites, passwords, group membership and the first admin.
 import type { Command } from 'commander';
 import type { ApiClient } from '../../client/api-client';
-import type { Page, User, UserGroup } from '../../client/types';
+import type { Page, User } from '../../client/types';
 import { CliError, EXIT } from '../errors';
 import { authedClientFor, clientFor, examples, prompt, readStdinLine, selectedApi } from '../context';
 import { colors, printFields, printJson, printLine } from '../output';
@@ -223,7 +223,7 @@ function itemsOf<T>(res: Page<T> | T[]): T[] {
 }
 
 function groupNames(user: User | null, fallback: string[]): string[] {
-  return user?.groups ? user.groups.map((g: UserGroup | string) => (typeof g === 'string' ? g : g.name)) : fallback;
+  return user?.groups ? user.groups.map((g: { name: string } | string) => (typeof g === 'string' ? g : g.name)) : fallback;
 }
 
 function commaList(value: string, previous: string[]): string[] {
