@@ -13,7 +13,16 @@ export default tseslint.config(
   {
     // Plain CommonJS helper scripts run by npm/CI.
     files: ['scripts/**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', process: 'readonly', console: 'readonly', __dirname: 'readonly', module: 'writable' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+        module: 'writable',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -24,9 +33,19 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'http', 'net', 'os'], message: 'not allowed in workflow code' },
-            { group: ['mongodb', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'not allowed in workflow code' },
-            { group: ['../activities/*', '../db/*', '../api/*'], allowTypeImports: true, message: 'workflows may import only types from these' },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', 'child_process', 'http', 'net', 'os'],
+              message: 'not allowed in workflow code',
+            },
+            {
+              group: ['mongodb', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+              message: 'not allowed in workflow code',
+            },
+            {
+              group: ['../activities/*', '../db/*', '../api/*'],
+              allowTypeImports: true,
+              message: 'workflows may import only types from these',
+            },
           ],
         },
       ],

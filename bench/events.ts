@@ -20,7 +20,11 @@ interface Received {
   lastAt: number;
 }
 
-function parseEvent(raw: string): { nodeId: string; benchSeq: number | undefined; sequenceId: number | undefined } {
+function parseEvent(raw: string): {
+  nodeId: string;
+  benchSeq: number | undefined;
+  sequenceId: number | undefined;
+} {
   const ce = JSON.parse(raw) as { sequence_id?: number; data: { id: string; data?: { bench_seq?: number } } };
   return { nodeId: ce.data.id, benchSeq: ce.data.data?.bench_seq, sequenceId: ce.sequence_id };
 }
@@ -32,7 +36,12 @@ export async function runEventsBench(): Promise<void> {
     api = await startApi({ ...servers, dbName: 'bench_events' });
     const nodes: Node[] = [];
     for (let i = 0; i < NODES; i++) {
-      nodes.push(await api.admin.createNode({ kind: 'test', name: `fanout-${i}`, state: 'running', data: {} }, { noevent: true }));
+      nodes.push(
+        await api.admin.createNode(
+          { kind: 'test', name: `fanout-${i}`, state: 'running', data: {} },
+          { noevent: true },
+        ),
+      );
     }
     const sentAt = new Float64Array(UPDATES);
     const subscribers = await Promise.all(
@@ -42,7 +51,14 @@ export async function runEventsBench(): Promise<void> {
         return { client, sub };
       }),
     );
-    const received: Received[] = subscribers.map(() => ({ latencies: [], seqs: [], lastSeqPerNode: new Map(), outOfOrder: 0, duplicates: 0, lastAt: 0 }));
+    const received: Received[] = subscribers.map(() => ({
+      latencies: [],
+      seqs: [],
+      lastSeqPerNode: new Map(),
+      outOfOrder: 0,
+      duplicates: 0,
+      lastAt: 0,
+    }));
     let writing = true;
     let expectedCount = () => UPDATES;
     let stopListening = false;
@@ -69,7 +85,9 @@ export async function runEventsBench(): Promise<void> {
       }
     });
 
-    note(`${UPDATES} PATCH /node updates over ${NODES} nodes, write concurrency ${WRITE_CONCURRENCY}, ${SUBSCRIBERS} durable subscribers`);
+    note(
+      `${UPDATES} PATCH /node updates over ${NODES} nodes, write concurrency ${WRITE_CONCURRENCY}, ${SUBSCRIBERS} durable subscribers`,
+    );
     const start = performance.now();
     // A write that does not answer within a minute ends the run; the figures cover what was written.
     let written = 0;

@@ -59,7 +59,11 @@ function storedShape(input: NodeInput, parentPath: string[], owner: string): Nod
   };
 }
 
-async function throughput(durationS: number, concurrency: number, op: () => Promise<void>): Promise<{ ops: number; perSecond: number }> {
+async function throughput(
+  durationS: number,
+  concurrency: number,
+  op: () => Promise<void>,
+): Promise<{ ops: number; perSecond: number }> {
   const deadline = performance.now() + durationS * 1000;
   let ops = 0;
   const start = performance.now();
@@ -100,7 +104,11 @@ async function latencyAt(api: RunningApi, queries: [string, string][]): Promise<
     }
     const s = summarize(samples);
     const limit = `> ${REQUEST_TIMEOUT_MS / 1000} s (timed out)`;
-    rows.push(timedOut ? [label, `${samples.length} + 1 timed out`, samples.length ? s.p50 : limit, limit] : [label, s.n, s.p50, s.p99]);
+    rows.push(
+      timedOut
+        ? [label, `${samples.length} + 1 timed out`, samples.length ? s.p50 : limit, limit]
+        : [label, s.n, s.p50, s.p99],
+    );
   }
   return rows;
 }
@@ -113,15 +121,31 @@ export async function runNodesBench(): Promise<void> {
     const dbName = 'bench_nodes';
     const db: Db = mongo.db(dbName);
     api = await startApi({ ...servers, dbName });
-    const checkout = await api.admin.createNode({ kind: 'checkout', name: 'checkout', state: 'running', data: {} });
+    const checkout = await api.admin.createNode({
+      kind: 'checkout',
+      name: 'checkout',
+      state: 'running',
+      data: {},
+    });
     const owner = (await api.admin.whoami()).username;
     const nodes = db.collection<NodeDocument>('nodes');
 
     // Warm both paths (JIT, connection pools) before measuring.
-    await runConcurrently(100, CONCURRENCY, async (i) => void (await api!.admin.createNode(testInput(checkout.id, -i))));
-    await runConcurrently(100, CONCURRENCY, async (i) => void (await nodes.insertOne(storedShape(testInput(checkout.id, -i), checkout.path, owner))));
+    await runConcurrently(
+      100,
+      CONCURRENCY,
+      async (i) => void (await api!.admin.createNode(testInput(checkout.id, -i))),
+    );
+    await runConcurrently(
+      100,
+      CONCURRENCY,
+      async (i) =>
+        void (await nodes.insertOne(storedShape(testInput(checkout.id, -i), checkout.path, owner))),
+    );
 
-    note(`creating ${CREATE_N} nodes through the API and ${CREATE_N} with insertOne, concurrency ${CONCURRENCY}`);
+    note(
+      `creating ${CREATE_N} nodes through the API and ${CREATE_N} with insertOne, concurrency ${CONCURRENCY}`,
+    );
     let createFailures = 0;
     let firstFailure = '';
     const apiCreate = await timed(() =>
@@ -141,7 +165,12 @@ export async function runNodesBench(): Promise<void> {
     );
     if (createFailures) note(`${createFailures} API creates failed; first: ${firstFailure}`);
     const rawCreate = await timed(() =>
-      runConcurrently(CREATE_N, CONCURRENCY, async (i) => void (await nodes.insertOne(storedShape(testInput(checkout.id, i), checkout.path, owner)))),
+      runConcurrently(
+        CREATE_N,
+        CONCURRENCY,
+        async (i) =>
+          void (await nodes.insertOne(storedShape(testInput(checkout.id, i), checkout.path, owner))),
+      ),
     );
     const apiCreateRate = ((CREATE_N - createFailures) / apiCreate.ms) * 1000;
     const rawCreateRate = (CREATE_N / rawCreate.ms) * 1000;
@@ -164,9 +193,24 @@ export async function runNodesBench(): Promise<void> {
       `Node throughput (concurrency ${CONCURRENCY}, API with events on vs raw driver, same database)`,
       ['operation', 'API ops/s', 'raw driver ops/s', 'API / raw'],
       [
-        [`create (${CREATE_N} × POST /node vs insertOne${createFailures ? `; ${createFailures} API creates failed: ${firstFailure}` : ''})`, apiCreateRate, rawCreateRate, `${fmt((apiCreateRate / rawCreateRate) * 100)} %`],
-        ['query GET /nodes (items + total) vs find + countDocuments', apiQuery.perSecond, rawQuery.perSecond, `${fmt((apiQuery.perSecond / rawQuery.perSecond) * 100)} %`],
-        ['query GET /nodes/fast vs find', apiFast.perSecond, rawFast.perSecond, `${fmt((apiFast.perSecond / rawFast.perSecond) * 100)} %`],
+        [
+          `create (${CREATE_N} × POST /node vs insertOne${createFailures ? `; ${createFailures} API creates failed: ${firstFailure}` : ''})`,
+          apiCreateRate,
+          rawCreateRate,
+          `${fmt((apiCreateRate / rawCreateRate) * 100)} %`,
+        ],
+        [
+          'query GET /nodes (items + total) vs find + countDocuments',
+          apiQuery.perSecond,
+          rawQuery.perSecond,
+          `${fmt((apiQuery.perSecond / rawQuery.perSecond) * 100)} %`,
+        ],
+        [
+          'query GET /nodes/fast vs find',
+          apiFast.perSecond,
+          rawFast.perSecond,
+          `${fmt((apiFast.perSecond / rawFast.perSecond) * 100)} %`,
+        ],
       ],
     );
 
@@ -185,12 +229,17 @@ export async function runNodesBench(): Promise<void> {
       }
       const seedS = (performance.now() - seedStart) / 1000;
       const reached = stored >= size;
-      note(`${stored} nodes stored (${reached ? 'reached' : 'budget exhausted'}; seeding took ${fmt(seedS)} s)`);
+      note(
+        `${stored} nodes stored (${reached ? 'reached' : 'budget exhausted'}; seeding took ${fmt(seedS)} s)`,
+      );
       const job = await nodes.findOne({ kind: 'job' });
       const sizeLabel = `${stored.toLocaleString('en-US')} nodes${reached ? '' : ` (target ${size.toLocaleString('en-US')} not reached in ${SEED_BUDGET_S} s)`}`;
       const measured = await latencyAt(api, [
         ['GET /nodes?kind=test&limit=1', '/nodes?kind=test&limit=1'],
-        ['GET /nodes?kind=kbuild&data.kernel_revision.tree=mainline', '/nodes?kind=kbuild&data.kernel_revision.tree=mainline&limit=50'],
+        [
+          'GET /nodes?kind=kbuild&data.kernel_revision.tree=mainline',
+          '/nodes?kind=kbuild&data.kernel_revision.tree=mainline&limit=50',
+        ],
         ['GET /nodes?parent=<job>', `/nodes?parent=${job!._id.toHexString()}&limit=50`],
         ['GET /nodes/fast?kind=test&state=done', '/nodes/fast?kind=test&state=done&limit=50'],
         ['GET /count?kind=checkout', '/count?kind=checkout'],
@@ -199,7 +248,11 @@ export async function runNodesBench(): Promise<void> {
       rows.push([sizeLabel, `(seeding with insertMany took ${fmt(seedS)} s)`, '', '', '']);
       if (!reached) break;
     }
-    printTable('GET /nodes latency with many nodes stored (ms, sequential requests)', ['stored', 'query', 'samples', 'p50 ms', 'p99 ms'], rows);
+    printTable(
+      'GET /nodes latency with many nodes stored (ms, sequential requests)',
+      ['stored', 'query', 'samples', 'p50 ms', 'p99 ms'],
+      rows,
+    );
   } finally {
     await api?.process.stop(5000);
     await mongo.close();

@@ -29,8 +29,12 @@ export async function runPipelineBench(): Promise<void> {
     note(`revision ${commit.slice(0, 12)} → ${JOBS} shell jobs`);
     const t0 = Date.now();
     const triggered = await triggerNow(bench.client, { tree: 'bench' });
-    const checkout = await until('checkout node', 60_000, () => bench.nodes.findOne({ kind: 'checkout', 'data.kernel_revision.commit': commit }));
-    const done = await until('tree done', 10 * 60_000, () => bench.nodes.findOne({ _id: checkout._id, state: 'done' }));
+    const checkout = await until('checkout node', 60_000, () =>
+      bench.nodes.findOne({ kind: 'checkout', 'data.kernel_revision.commit': commit }),
+    );
+    const done = await until('tree done', 10 * 60_000, () =>
+      bench.nodes.findOne({ _id: checkout._id, state: 'done' }),
+    );
     const tree = await descendantsOf(bench.nodes, checkout._id);
     const jobs = tree.filter((n) => n.kind === 'job');
     const availableAt = done.holdoff!.getTime() - HOLDOFF_MS;
@@ -43,12 +47,25 @@ export async function runPipelineBench(): Promise<void> {
       ['measure', 'value'],
       [
         ['trigger → checkout node created', `${fmt(checkout.created.getTime() - t0)} ms`],
-        ['checkout created → tarball uploaded (node available)', `${fmt(availableAt - checkout.created.getTime())} ms`],
+        [
+          'checkout created → tarball uploaded (node available)',
+          `${fmt(availableAt - checkout.created.getTime())} ms`,
+        ],
         [`tarball → all ${JOBS} job nodes scheduled`, `${fmt(lastScheduled - availableAt)} ms`],
         [`tarball → all ${JOBS} jobs done`, `${fmt(lastJobDone - availableAt)} ms`],
         ['tarball → tree done (checkout done)', `${fmt(done.updated.getTime() - availableAt)} ms`],
         ['job nodes (distinct names)', `${jobs.length} (${new Set(jobs.map((j) => j.name)).size})`],
-        ['job results', Object.entries(jobs.reduce<Record<string, number>>((m, j) => ({ ...m, [`${j.state}/${j.result}`]: (m[`${j.state}/${j.result}`] ?? 0) + 1 }), {})).map(([k, v]) => `${k}: ${v}`).join(', ')],
+        [
+          'job results',
+          Object.entries(
+            jobs.reduce<Record<string, number>>(
+              (m, j) => ({ ...m, [`${j.state}/${j.result}`]: (m[`${j.state}/${j.result}`] ?? 0) + 1 }),
+              {},
+            ),
+          )
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', '),
+        ],
         ['checkout workflow history events', historyEvents],
       ],
     );

@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const selected = names.length ? names : Object.keys(BENCHES);
   for (const name of selected) {
-    if (!BENCHES[name]) throw new Error(`unknown benchmark "${name}"; choose from ${Object.keys(BENCHES).join(', ')}`);
+    if (!BENCHES[name])
+      throw new Error(`unknown benchmark "${name}"; choose from ${Object.keys(BENCHES).join(', ')}`);
   }
   process.stdout.write(`## Benchmark run\n\n\`\`\`\n${machine()}\n\`\`\`\n`);
   let failed = 0;

@@ -30,9 +30,13 @@ export async function runTimersBench(): Promise<void> {
   const bench = await startBenchPipeline('timers', timersConfig);
   try {
     const commit = await bench.stack.commit();
-    note(`revision ${commit.slice(0, 12)} → ${N} kbuilds (holdoff ${HOLDOFF}) + ${N} hanging jobs (timeout ${JOB_TIMEOUT})`);
+    note(
+      `revision ${commit.slice(0, 12)} → ${N} kbuilds (holdoff ${HOLDOFF}) + ${N} hanging jobs (timeout ${JOB_TIMEOUT})`,
+    );
     await triggerNow(bench.client, { tree: 'bench' });
-    const checkout = await until('checkout node', 60_000, () => bench.nodes.findOne({ kind: 'checkout', 'data.kernel_revision.commit': commit }));
+    const checkout = await until('checkout node', 60_000, () =>
+      bench.nodes.findOne({ kind: 'checkout', 'data.kernel_revision.commit': commit }),
+    );
     await until('tree done', 10 * 60_000, () => bench.nodes.findOne({ _id: checkout._id, state: 'done' }));
     const tree = await descendantsOf(bench.nodes, checkout._id);
     const kbuilds = tree.filter((n) => n.kind === 'kbuild' && n.state === 'done' && n.holdoff);
@@ -41,16 +45,26 @@ export async function runTimersBench(): Promise<void> {
     const timeoutErr = hung.map((n) => n.updated.getTime() - n.timeout.getTime());
     const h = summarize(holdoffErr);
     const t = summarize(timeoutErr);
-    const timedOut = hung.filter((n) => n.result === 'incomplete' && n.data.error_code === 'node_timeout').length;
+    const timedOut = hung.filter(
+      (n) => n.result === 'incomplete' && n.data.error_code === 'node_timeout',
+    ).length;
     printTable(
       `Timer accuracy over ${N} holdoffs and ${N} timeouts (firing error = node change − deadline, ms)`,
       ['timer', 'nodes', 'p50 ms', 'p99 ms', 'max ms', 'min ms'],
       [
         [`kbuild holdoff (${HOLDOFF}) → closed`, h.n, h.p50, h.p99, h.max, Math.min(...holdoffErr)],
-        [`job timeout (${JOB_TIMEOUT}) → done/incomplete/node_timeout (${timedOut} of ${hung.length})`, t.n, t.p50, t.p99, t.max, Math.min(...timeoutErr)],
+        [
+          `job timeout (${JOB_TIMEOUT}) → done/incomplete/node_timeout (${timedOut} of ${hung.length})`,
+          t.n,
+          t.p50,
+          t.p99,
+          t.max,
+          Math.min(...timeoutErr),
+        ],
       ],
     );
-    if (kbuilds.length < N) note(`only ${kbuilds.length} kbuilds closed after a holdoff: ${fmt(N - kbuilds.length)} missing`);
+    if (kbuilds.length < N)
+      note(`only ${kbuilds.length} kbuilds closed after a holdoff: ${fmt(N - kbuilds.length)} missing`);
   } finally {
     await bench.stop();
   }

@@ -62,7 +62,9 @@ describe('plumbing: real Temporal dev server and real FerretDB', () => {
   it('a replay detects non-determinism (the check can fail)', async () => {
     const history = await recorded[1].fetchHistory();
     // Relabel the timer history as the health workflow: its commands (an activity) no longer match.
-    history.events![0].workflowExecutionStartedEventAttributes!.workflowType = { name: 'healthCheckWorkflow' };
+    history.events![0].workflowExecutionStartedEventAttributes!.workflowType = {
+      name: 'healthCheckWorkflow',
+    };
     await expect(
       Worker.runReplayHistory({ workflowBundle: { codePath: testEnv().workflowBundlePath } }, history),
     ).rejects.toThrow();

@@ -31,7 +31,10 @@ export interface BenchPipeline {
   stop(): Promise<void>;
 }
 
-export async function startBenchPipeline(label: string, pipelineConfig: StackOptions['pipelineConfig']): Promise<BenchPipeline> {
+export async function startBenchPipeline(
+  label: string,
+  pipelineConfig: StackOptions['pipelineConfig'],
+): Promise<BenchPipeline> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `maestro-bench-${label}-`));
   const logStream = createWriteStream(path.join(dir, 'processes.log'));
   const [temporalBin, ferretBin] = await Promise.all([resolveTool('temporal'), resolveTool('ferretdb')]);
@@ -65,7 +68,11 @@ export async function startBenchPipeline(label: string, pipelineConfig: StackOpt
   return { stack, client, nodes: mongo.db(stack.dbName).collection<StoredNode>('nodes'), stop };
 }
 
-export async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+export async function until<T>(
+  what: string,
+  deadlineMs: number,
+  probe: () => Promise<T | null | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await probe();

@@ -7,7 +7,12 @@ import { ApiClient } from '../../src/client/api-client';
 /** The project's build output (`npm run build`), run as in production; bench/run.sh builds it first. */
 export const COMPILED_SRC = path.resolve(__dirname, '..', '..', '..', '..', '..', 'dist');
 
-export function spawnEntry(name: string, entry: string, env: NodeJS.ProcessEnv, log: (line: string) => void): ManagedProcess {
+export function spawnEntry(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): ManagedProcess {
   return new ManagedProcess({
     name,
     command: process.execPath,

@@ -4,11 +4,29 @@ import { randomBytes } from 'node:crypto';
 import { ObjectId, type Db } from 'mongodb';
 import type { NodeDocument } from '../../src/db/nodes/document';
 
-const TREES = ['mainline', 'next', 'stable', 'stable-rc', 'android', 'chromiumos', 'broonie-misc', 'kernelci', 'cip', 'arm64'];
+const TREES = [
+  'mainline',
+  'next',
+  'stable',
+  'stable-rc',
+  'android',
+  'chromiumos',
+  'broonie-misc',
+  'kernelci',
+  'cip',
+  'arm64',
+];
 const BRANCHES = ['master', 'linux-6.6.y', 'linux-6.1.y', 'for-next', 'android-mainline'];
 const ARCHES = ['x86_64', 'arm64', 'arm', 'riscv'];
 const DEFCONFIGS = ['defconfig', 'multi_v7_defconfig', 'allmodconfig', 'tinyconfig', 'x86_64_defconfig'];
-const PLATFORMS = ['qemu-x86', 'bcm2711-rpi-4-b', 'meson-g12b-a311d-khadas-vim3', 'hp-x360-12b-ca0010nr-n4020-octopus', 'imx8mp-evk', 'kubernetes'];
+const PLATFORMS = [
+  'qemu-x86',
+  'bcm2711-rpi-4-b',
+  'meson-g12b-a311d-khadas-vim3',
+  'hp-x360-12b-ca0010nr-n4020-octopus',
+  'imx8mp-evk',
+  'kubernetes',
+];
 const RESULTS = ['pass', 'pass', 'pass', 'pass', 'fail', 'skip'] as const;
 export const OWNERS = ['admin', 'lab-collabora', 'lab-baylibre', 'lab-broonie', 'pipeline'];
 
@@ -44,7 +62,7 @@ export function revisionTree(seq: number, baseTime: number): NodeDocument[] {
       kind,
       name,
       path: parent ? [...parent.path, name] : ['checkout'],
-      group: kind === 'test' ? parent?.name ?? null : name,
+      group: kind === 'test' ? (parent?.name ?? null) : name,
       parent: parent ? parent._id : null,
       state: 'done',
       result: kind === 'checkout' ? 'pass' : pick(RESULTS, seq + i),
@@ -73,10 +91,22 @@ export function revisionTree(seq: number, baseTime: number): NodeDocument[] {
     const arch = pick(ARCHES, b);
     const defconfig = pick(DEFCONFIGS, b + seq);
     const build = { arch, defconfig, compiler: 'gcc-12', config_full: `${defconfig}+${arch}`, fragments: [] };
-    const kbuild = node('kbuild', `kbuild-gcc-12-${arch}-${b}`, checkout, { ...build, platform: 'kubernetes', runtime: 'k8s-gke-eu-west4' }, i++);
+    const kbuild = node(
+      'kbuild',
+      `kbuild-gcc-12-${arch}-${b}`,
+      checkout,
+      { ...build, platform: 'kubernetes', runtime: 'k8s-gke-eu-west4' },
+      i++,
+    );
     for (let j = 0; j < 5; j++) {
       const platform = pick(PLATFORMS, j + b);
-      const jobData = { ...build, platform, device: `${platform}-cbg-${j}`, runtime: `lava-${pick(OWNERS, j)}`, job_id: `${seq}${b}${j}` };
+      const jobData = {
+        ...build,
+        platform,
+        device: `${platform}-cbg-${j}`,
+        runtime: `lava-${pick(OWNERS, j)}`,
+        job_id: `${seq}${b}${j}`,
+      };
       const job = node('job', `baseline-${platform}`, kbuild, jobData, i++);
       for (let t = 0; t < 40; t++) node('test', `test-case-${t}`, job, jobData, i++);
     }
@@ -85,7 +115,12 @@ export function revisionTree(seq: number, baseTime: number): NodeDocument[] {
 }
 
 /** Inserts revision trees until the collection holds at least `target` generated nodes. Returns the time taken. */
-export async function seedNodes(db: Db, target: number, startSeq: number, onProgress?: (n: number) => void): Promise<{ inserted: number; ms: number; nextSeq: number }> {
+export async function seedNodes(
+  db: Db,
+  target: number,
+  startSeq: number,
+  onProgress?: (n: number) => void,
+): Promise<{ inserted: number; ms: number; nextSeq: number }> {
   const nodes = db.collection<NodeDocument>('nodes');
   const base = Date.UTC(2026, 0, 1);
   const start = performance.now();

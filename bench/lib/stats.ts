@@ -7,9 +7,21 @@ export function percentile(sortedOrNot: number[], p: number): number {
   return sorted[idx];
 }
 
-export function summarize(samples: number[]): { n: number; p50: number; p99: number; max: number; mean: number } {
+export function summarize(samples: number[]): {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+} {
   const mean = samples.reduce((a, b) => a + b, 0) / (samples.length || 1);
-  return { n: samples.length, p50: percentile(samples, 50), p99: percentile(samples, 99), max: Math.max(...samples), mean };
+  return {
+    n: samples.length,
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    max: Math.max(...samples),
+    mean,
+  };
 }
 
 export function fmt(n: number, digits = 1): string {
@@ -23,7 +35,13 @@ export function printTable(title: string, header: string[], rows: (string | numb
   const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => String(r[i] ?? '').length)));
   const line = (r: (string | number)[]) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
-  const out = [`\n### ${title}\n`, line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line), ''];
+  const out = [
+    `\n### ${title}\n`,
+    line(cells[0]),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...cells.slice(1).map(line),
+    '',
+  ];
   process.stdout.write(out.join('\n') + '\n');
 }
 
@@ -32,7 +50,11 @@ export function note(message: string): void {
 }
 
 /** Runs `task(i)` for i in [0, total) with at most `concurrency` in flight. */
-export async function runConcurrently(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function runConcurrently(
+  total: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, total) }, async () => {
     while (next < total) {

@@ -37,7 +37,8 @@ export function describeValidationIssue(part: string, issue: ValidationIssue): s
     .slice(1)
     .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'));
   const p = issue.params;
-  const field = (extra?: unknown) => [part, ...path, ...(extra === undefined ? [] : [String(extra)])].join('.');
+  const field = (extra?: unknown) =>
+    [part, ...path, ...(extra === undefined ? [] : [String(extra)])].join('.');
   switch (issue.keyword) {
     case 'required':
       return `${field(p.missingProperty)}: field required`;
@@ -74,7 +75,10 @@ export function describeValidationIssue(part: string, issue: ValidationIssue): s
 }
 
 /** Maps Fastify's built-in client errors (bad JSON, big body, …) to their status and a readable detail. */
-function builtinClientError(err: FastifyError, contentType: string | undefined): { status: number; detail: string } | null {
+function builtinClientError(
+  err: FastifyError,
+  contentType: string | undefined,
+): { status: number; detail: string } | null {
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

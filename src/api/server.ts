@@ -77,7 +77,9 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get('/__unknown_version/:version', { schema: { hide: true } }, async (req, reply) => {
     const { version } = req.params as { version: string };
-    return reply.code(400).send({ detail: `unknown API version "${version}"; use one of ${API_VERSIONS.join(', ')}` });
+    return reply
+      .code(400)
+      .send({ detail: `unknown API version "${version}"; use one of ${API_VERSIONS.join(', ')}` });
   });
   await registerRoutes(app, ctx);
 

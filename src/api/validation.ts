@@ -6,7 +6,13 @@ import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 
 function makeAjv(opts: Options): Ajv {
-  const ajv = new Ajv({ allErrors: false, useDefaults: true, removeAdditional: false, strict: false, ...opts });
+  const ajv = new Ajv({
+    allErrors: false,
+    useDefaults: true,
+    removeAdditional: false,
+    strict: false,
+    ...opts,
+  });
   addFormats(ajv);
   return ajv;
 }

@@ -29,7 +29,10 @@ export interface Attribute {
 
 export function parseAttribute(text: string): Attribute {
   const at = text.search(/[=<>!]/);
-  if (at <= 0) throw usage(`invalid attribute "${text}": expected key=value, key>value, key<value, key>=value, key<=value, key!=value or key=~regex`);
+  if (at <= 0)
+    throw usage(
+      `invalid attribute "${text}": expected key=value, key>value, key<value, key>=value, key<=value, key!=value or key=~regex`,
+    );
   const rawKey = text.slice(0, at);
   const rest = text.slice(at);
   const match = OPERATORS.find(([symbol]) => rest.startsWith(symbol));
@@ -41,7 +44,8 @@ export function parseAttribute(text: string): Attribute {
   let op = symbolOp;
   const suffix = /^(.+)__([a-z]+)$/.exec(rawKey);
   if (suffix) {
-    if (symbol !== '=') throw usage(`invalid attribute "${text}": use either key__op=value or an operator symbol, not both`);
+    if (symbol !== '=')
+      throw usage(`invalid attribute "${text}": use either key__op=value or an operator symbol, not both`);
     if (!(API_OPERATORS as readonly string[]).includes(suffix[2])) {
       throw usage(`unknown operator "__${suffix[2]}" in "${text}" (known: ${API_OPERATORS.join(', ')})`);
     }

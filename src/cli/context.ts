@@ -23,7 +23,9 @@ export function clientFor(cmd: Command): ApiClient {
 export function authedClientFor(cmd: Command): ApiClient {
   const api = selectedApi(cmd);
   if (!api.token) {
-    throw new CliError(`not logged in to API "${api.name}" (${api.url}): run \`kci login\` or set KCI_API_TOKEN`);
+    throw new CliError(
+      `not logged in to API "${api.name}" (${api.url}): run \`kci login\` or set KCI_API_TOKEN`,
+    );
   }
   return new ApiClient({ baseUrl: api.url, token: api.token });
 }
@@ -33,7 +35,9 @@ export function readInput(file: string): string {
   try {
     return fs.readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read ${file === '-' ? 'stdin' : file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CliError(
+      `cannot read ${file === '-' ? 'stdin' : file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -49,7 +53,10 @@ export function readJsonInput<T = unknown>(file: string): T {
 /** Asks on the terminal; `hidden` does not echo what is typed (passwords). */
 export async function prompt(question: string, opts: { hidden?: boolean } = {}): Promise<string> {
   if (!process.stdin.isTTY) {
-    throw new CliError(`${question.replace(/:\s*$/, '')} is required (no terminal to ask on; pass it as an option)`, EXIT.usage);
+    throw new CliError(
+      `${question.replace(/:\s*$/, '')} is required (no terminal to ask on; pass it as an option)`,
+      EXIT.usage,
+    );
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   if (opts.hidden) {
@@ -85,7 +92,8 @@ export function examples(cmd: Command, lines: string[]): Command {
 export function intOption(name: string, min = 0): (raw: string) => number {
   return (raw: string) => {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}.`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}.`);
     return n;
   };
 }

@@ -52,7 +52,9 @@ export async function loadTree(client: ApiClient, rootId: string): Promise<NodeT
 
 function sortChildren(tree: NodeTree): void {
   // Same-millisecond siblings keep their creation order: ids grow with each insert.
-  tree.child_nodes.sort((a, b) => a.node.created.localeCompare(b.node.created) || a.node.id.localeCompare(b.node.id));
+  tree.child_nodes.sort(
+    (a, b) => a.node.created.localeCompare(b.node.created) || a.node.id.localeCompare(b.node.id),
+  );
   tree.child_nodes.forEach(sortChildren);
 }
 

@@ -41,7 +41,12 @@ export function printTable(headers: string[], rows: string[][]): void {
 export function formatFields(fields: Array<[string, unknown]>): string[] {
   const width = Math.max(...fields.map(([k]) => k.length));
   return fields.map(([key, value]) => {
-    const text = value === null || value === undefined ? colors.dim('-') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const text =
+      value === null || value === undefined
+        ? colors.dim('-')
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
     return `${colors.bold(key.padEnd(width))}  ${text}`;
   });
 }
@@ -85,7 +90,14 @@ export function colorKind(kind: string): string {
 }
 
 export function nodeRow(node: Node): string[] {
-  return [node.id, colorKind(node.kind), node.name, colorState(node.state), colorResult(node.result), node.created ?? ''];
+  return [
+    node.id,
+    colorKind(node.kind),
+    node.name,
+    colorState(node.state),
+    colorResult(node.result),
+    node.created ?? '',
+  ];
 }
 
 export const NODE_TABLE_HEADERS = ['ID', 'KIND', 'NAME', 'STATE', 'RESULT', 'CREATED'];

@@ -8,7 +8,15 @@ import { countTree, loadTree } from './node-tree';
 export const JOB_KINDS = ['kbuild', 'job'] as const;
 
 export interface RevisionStatus {
-  checkout: { id: string; name: string; tree?: string; branch?: string; commit?: string; state: string; result: string | null };
+  checkout: {
+    id: string;
+    name: string;
+    tree?: string;
+    branch?: string;
+    commit?: string;
+    state: string;
+    result: string | null;
+  };
   jobs: { done: number; total: number };
   tests: { pass: number; fail: number; skip: number; incomplete: number; pending: number };
   /** The checkout node is done: the tree is closed. */
@@ -18,11 +26,16 @@ export interface RevisionStatus {
 
 export async function latestCheckoutId(client: ApiClient): Promise<string> {
   const page = await client.findNodes({ kind: 'checkout' }, { limit: 1, sort: '-created' });
-  if (!page.items.length) throw new Error('no checkout node yet: trigger the pipeline with `kci pipeline trigger`');
+  if (!page.items.length)
+    throw new Error('no checkout node yet: trigger the pipeline with `kci pipeline trigger`');
   return page.items[0].id;
 }
 
-export async function revisionStatus(client: ApiClient, checkoutId: string, ui: { url: string; namespace: string }): Promise<RevisionStatus> {
+export async function revisionStatus(
+  client: ApiClient,
+  checkoutId: string,
+  ui: { url: string; namespace: string },
+): Promise<RevisionStatus> {
   const tree = await loadTree(client, checkoutId);
   const root = tree.node;
   const revision = (root.data?.kernel_revision ?? {}) as { tree?: string; branch?: string; commit?: string };
@@ -41,12 +54,22 @@ export async function revisionStatus(client: ApiClient, checkoutId: string, ui: 
     jobs: countTree(tree, JOB_KINDS),
     tests,
     finished: root.state === 'done',
-    temporalUi: temporalUiLink(ui.url, ui.namespace, revision.commit ? { attr: SEARCH_ATTRIBUTES.commit, value: revision.commit } : { attr: SEARCH_ATTRIBUTES.nodeId, value: root.id }),
+    temporalUi: temporalUiLink(
+      ui.url,
+      ui.namespace,
+      revision.commit
+        ? { attr: SEARCH_ATTRIBUTES.commit, value: revision.commit }
+        : { attr: SEARCH_ATTRIBUTES.nodeId, value: root.id },
+    ),
   };
 }
 
 /** A Temporal Web UI list of the revision's workflows, filtered by a search attribute. */
-export function temporalUiLink(base: string, namespace: string, filter: { attr: string; value: string }): string {
+export function temporalUiLink(
+  base: string,
+  namespace: string,
+  filter: { attr: string; value: string },
+): string {
   const query = `${filter.attr}="${filter.value}"`;
   return `${base.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(query)}`;
 }

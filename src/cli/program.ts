@@ -16,7 +16,9 @@ export function buildProgram(): Command {
   // exitOverride first: subcommands inherit it, so main() decides every exit code.
   const program = new Command('kci')
     .exitOverride()
-    .description('KernelCI command-line tool for Maestro on Temporal: users, nodes, events, configuration, pipeline and lab workers')
+    .description(
+      'KernelCI command-line tool for Maestro on Temporal: users, nodes, events, configuration, pipeline and lab workers',
+    )
     .version(VERSION)
     .option('--api <name>', 'API instance from the kci settings file (default: its "default")')
     .showHelpAfterError('(add --help for usage and examples)');

@@ -12,7 +12,9 @@ import { CliError } from './errors';
 
 // smol-toml ships CommonJS (its "require" export), but TypeScript only sees its ESM typings.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parse, stringify } = require('smol-toml') as typeof import('smol-toml', { with: { 'resolution-mode': 'require' } });
+const { parse, stringify } = require('smol-toml') as typeof import('smol-toml', {
+  with: { 'resolution-mode': 'require' },
+});
 
 export interface ApiInstance {
   url: string;
@@ -81,7 +83,10 @@ export interface ResolvedApi {
  */
 export function resolveApi(apiName: string | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedApi {
   const settings = readSettings(settingsPath(env));
-  const name = apiName ?? settings.default ?? (Object.keys(settings.api).length === 1 ? Object.keys(settings.api)[0] : DEFAULT_API_NAME);
+  const name =
+    apiName ??
+    settings.default ??
+    (Object.keys(settings.api).length === 1 ? Object.keys(settings.api)[0] : DEFAULT_API_NAME);
   const entry = settings.api[name];
   const envUrl = env[SETTINGS.kciApiUrl.env];
   const envToken = env[SETTINGS.kciApiToken.env];

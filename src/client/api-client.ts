@@ -219,11 +219,17 @@ export class ApiClient {
    * without an event answers `type: "keep-alive"` with `data: null`.
    */
   listen(subId: string | number, opts: ListenOptions = {}): Promise<ListenMessage> {
-    return this.request('GET', `/listen/${enc(String(subId))}`, { query: { wait: opts.wait, ack: opts.ack }, signal: opts.signal });
+    return this.request('GET', `/listen/${enc(String(subId))}`, {
+      query: { wait: opts.wait, ack: opts.ack },
+      signal: opts.signal,
+    });
   }
 
   /** The next event of a subscription with its CloudEvent decoded, or null when the wait ended first. */
-  async receive<D = Record<string, unknown>>(subId: string | number, opts: ListenOptions = {}): Promise<CloudEvent<D> | null> {
+  async receive<D = Record<string, unknown>>(
+    subId: string | number,
+    opts: ListenOptions = {},
+  ): Promise<CloudEvent<D> | null> {
     const msg = await this.listen(subId, opts);
     if (msg.type !== 'message' || typeof msg.data !== 'string') return null;
     const event = decodeEvent<D>(msg.data);
@@ -259,7 +265,10 @@ export class ApiClient {
    * (the server's default) the item carries a `receipt` to acknowledge with `ackQueueItem`; unacknowledged
    * items are delivered again.
    */
-  pop<D = unknown>(queue: string, opts: PopOptions = {}): Promise<(CloudEvent<D> & { receipt?: string }) | null> {
+  pop<D = unknown>(
+    queue: string,
+    opts: PopOptions = {},
+  ): Promise<(CloudEvent<D> & { receipt?: string }) | null> {
     return this.request('GET', `/pop/${enc(queue)}`, {
       query: { ...addressQuery(opts), wait: opts.wait, ack: opts.ack },
       signal: opts.signal,
@@ -272,7 +281,9 @@ export class ApiClient {
   }
 
   async releaseQueueItem(queue: string, receipt: string, address: QueueAddress = {}): Promise<void> {
-    await this.request('POST', `/queue/${enc(queue)}/release/${enc(receipt)}`, { query: addressQuery(address) });
+    await this.request('POST', `/queue/${enc(queue)}/release/${enc(receipt)}`, {
+      query: addressQuery(address),
+    });
   }
 
   /** `GET /events`: the event history. */
@@ -367,7 +378,9 @@ async function errorDetail(res: Response): Promise<string> {
     if (typeof detail === 'string') return detail;
     if (Array.isArray(detail)) {
       return detail
-        .map((d: { msg?: string; loc?: unknown[] }) => (d?.msg ? `${(d.loc ?? []).join('.')}: ${d.msg}` : JSON.stringify(d)))
+        .map((d: { msg?: string; loc?: unknown[] }) =>
+          d?.msg ? `${(d.loc ?? []).join('.')}: ${d.msg}` : JSON.stringify(d),
+        )
         .join('; ');
     }
     if (detail !== undefined) return JSON.stringify(detail);

@@ -8,7 +8,9 @@ import { TOP_LEVEL_KEYS, validateConfig } from './validate';
 
 export class ConfigError extends Error {
   constructor(public readonly errors: string[]) {
-    super(`invalid configuration (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  ${e}`).join('\n')}`);
+    super(
+      `invalid configuration (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  ${e}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -46,7 +48,8 @@ export function loadConfig(paths: string | string[]): { config: PipelineConfig; 
     text = expandEnv(text, process.env);
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-    for (const e of doc.errors) errors.push(`${file}:${lines.linePos(e.pos[0]).line} ${e.message.split('\n')[0]}`);
+    for (const e of doc.errors)
+      errors.push(`${file}:${lines.linePos(e.pos[0]).line} ${e.message.split('\n')[0]}`);
     if (doc.errors.length) continue;
     parsed.push({ file, doc, lines });
   }
@@ -69,7 +72,11 @@ export function loadConfig(paths: string | string[]): { config: PipelineConfig; 
           origins.scheduler.push({ file: fileIndex, index });
           list.push(item);
         });
-      } else if ((MAP_SECTIONS.includes(key) || ['pipeline', 'storage', 'api'].includes(key)) && isPlainMap(value) && isPlainMap(merged[key] ?? {})) {
+      } else if (
+        (MAP_SECTIONS.includes(key) || ['pipeline', 'storage', 'api'].includes(key)) &&
+        isPlainMap(value) &&
+        isPlainMap(merged[key] ?? {})
+      ) {
         const target = (merged[key] ??= {}) as Record<string, unknown>;
         for (const [entry, v] of Object.entries(value)) {
           target[entry] = v;
@@ -83,7 +90,8 @@ export function loadConfig(paths: string | string[]): { config: PipelineConfig; 
   if (errors.length) throw new ConfigError(errors);
 
   const { config, problems } = validateConfig(merged);
-  for (const p of problems) errors.push(`${locate(parsed, origins, p.path)} ${formatPath(p.path)}: ${p.message}`);
+  for (const p of problems)
+    errors.push(`${locate(parsed, origins, p.path)} ${formatPath(p.path)}: ${p.message}`);
   if (errors.length) throw new ConfigError(errors);
   return { config, files };
 }
@@ -93,11 +101,14 @@ export function loadConfig(paths: string | string[]): { config: PipelineConfig; 
  * lines, so line numbers stay right); `$${VAR}` stays a literal `${VAR}`, e.g. for job commands.
  */
 export function expandEnv(text: string, env: NodeJS.ProcessEnv): string {
-  return text.replace(/\$(\$)?\{([A-Z_][A-Z0-9_]*)(?::-([^}\n]*))?\}/g, (match: string, escaped: string | undefined, name: string, fallback?: string) => {
-    if (escaped) return match.slice(1);
-    const v = env[name];
-    return v !== undefined && v !== '' ? v : (fallback ?? '');
-  });
+  return text.replace(
+    /\$(\$)?\{([A-Z_][A-Z0-9_]*)(?::-([^}\n]*))?\}/g,
+    (match: string, escaped: string | undefined, name: string, fallback?: string) => {
+      if (escaped) return match.slice(1);
+      const v = env[name];
+      return v !== undefined && v !== '' ? v : (fallback ?? '');
+    },
+  );
 }
 
 function isPlainMap(v: unknown): v is Record<string, unknown> {

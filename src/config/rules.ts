@@ -5,7 +5,8 @@ export type RuleSubject = Partial<Record<RuleDimension, string>>;
 
 function matches(dim: RuleDimension, pattern: string, value: string): boolean {
   // A version rule "6.1" covers 6.1, 6.1.5, 6.1-rc3; other dimensions match exactly.
-  if (dim === 'version') return value === pattern || value.startsWith(`${pattern}.`) || value.startsWith(`${pattern}-`);
+  if (dim === 'version')
+    return value === pattern || value.startsWith(`${pattern}.`) || value.startsWith(`${pattern}-`);
   return value === pattern;
 }
 

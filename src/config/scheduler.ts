@@ -59,7 +59,10 @@ export function planJobs(config: PipelineConfig, event: NodeEvent, ctx: PlanCont
     if (ev.kind !== event.kind || ev.state !== event.state) continue;
     if (ev.name !== undefined && ev.name !== event.name) continue;
     if (ev.result !== undefined && ev.result !== event.result) {
-      skipped.push({ job: entry.job, reason: `waits for ${event.kind} result "${ev.result}", got "${event.result ?? 'none'}"` });
+      skipped.push({
+        job: entry.job,
+        reason: `waits for ${event.kind} result "${ev.result}", got "${event.result ?? 'none'}"`,
+      });
       continue;
     }
     const job = config.jobs[entry.job];
@@ -68,10 +71,19 @@ export function planJobs(config: PipelineConfig, event: NodeEvent, ctx: PlanCont
     const arch = job.kind === 'kbuild' ? String(job.params.arch) : ctx.arch;
     const defconfig = job.kind === 'kbuild' ? String(job.params.defconfig) : ctx.defconfig;
     if (job.kind === 'kbuild' && ctx.architectures?.length && arch && !ctx.architectures.includes(arch)) {
-      skipped.push({ job: entry.job, reason: `arch "${arch}" is not among the build config's architectures [${ctx.architectures.join(', ')}]` });
+      skipped.push({
+        job: entry.job,
+        reason: `arch "${arch}" is not among the build config's architectures [${ctx.architectures.join(', ')}]`,
+      });
       continue;
     }
-    const subject: RuleSubject = { tree: ctx.tree, branch: ctx.branch, arch, defconfig, version: ctx.version };
+    const subject: RuleSubject = {
+      tree: ctx.tree,
+      branch: ctx.branch,
+      arch,
+      defconfig,
+      version: ctx.version,
+    };
     const ruleProblem = checkRules(job.rules, subject);
     if (ruleProblem) {
       skipped.push({ job: entry.job, reason: `job rules: ${ruleProblem}` });
@@ -85,7 +97,11 @@ export function planJobs(config: PipelineConfig, event: NodeEvent, ctx: PlanCont
     for (const platform of entry.platforms.length ? entry.platforms : [NO_PLATFORM]) {
       const pl = config.platforms[platform];
       if (pl && arch && pl.arch !== arch) {
-        skipped.push({ job: entry.job, platform, reason: `platform arch "${pl.arch}" differs from build arch "${arch}"` });
+        skipped.push({
+          job: entry.job,
+          platform,
+          reason: `platform arch "${pl.arch}" differs from build arch "${arch}"`,
+        });
         continue;
       }
       const key = `${entry.job}:${platform}`;
@@ -99,7 +115,11 @@ export function planJobs(config: PipelineConfig, event: NodeEvent, ctx: PlanCont
         platform,
         command: job.command,
         ...(job.template ? { template: job.template } : {}),
-        params: { ...(pl?.params ?? {}), ...job.params, ...(pl ? { arch: pl.arch, boot_method: pl.boot_method } : {}) },
+        params: {
+          ...(pl?.params ?? {}),
+          ...job.params,
+          ...(pl ? { arch: pl.arch, boot_method: pl.boot_method } : {}),
+        },
         artifacts: job.artifacts,
         timeoutMs: job.timeoutMs,
       });

@@ -24,8 +24,10 @@ export function formatPath(path: ConfigPath): string {
 function lineIn(parsed: ParsedFile, path: ConfigPath): number | null {
   let node: unknown = parsed.doc.contents;
   let line: number | null = null;
-  const lineOf = (offset: number | undefined) => (offset === undefined ? null : parsed.lines.linePos(offset).line);
-  if (node && typeof node === 'object' && 'range' in node) line = lineOf((node as { range?: [number] }).range?.[0]);
+  const lineOf = (offset: number | undefined) =>
+    offset === undefined ? null : parsed.lines.linePos(offset).line;
+  if (node && typeof node === 'object' && 'range' in node)
+    line = lineOf((node as { range?: [number] }).range?.[0]);
   for (const seg of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
@@ -35,7 +37,8 @@ function lineIn(parsed: ParsedFile, path: ConfigPath): number | null {
     } else if (isSeq(node) && typeof seg === 'number') {
       const item = node.items[seg];
       if (!item) break;
-      if (typeof item === 'object' && item && 'range' in item) line = lineOf((item as { range?: [number] }).range?.[0]) ?? line;
+      if (typeof item === 'object' && item && 'range' in item)
+        line = lineOf((item as { range?: [number] }).range?.[0]) ?? line;
       node = item;
     } else {
       break;

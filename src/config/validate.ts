@@ -44,7 +44,8 @@ const PIPELINE_DEFAULTS = {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const describe = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : JSON.stringify(v));
+const describe = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : JSON.stringify(v);
 
 class Checker {
   readonly problems: ConfigProblem[] = [];
@@ -180,9 +181,11 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
     const b = c.map(value, path);
     c.unknownKeys(b, ['tree', 'branch', 'architectures', 'frequency', 'priority'], path);
     const tree = c.string(b, 'tree', path);
-    if (tree && !trees[tree] && !(isObj(raw.trees) && tree in raw.trees)) c.fail([...path, 'tree'], `unknown tree "${tree}"`);
+    if (tree && !trees[tree] && !(isObj(raw.trees) && tree in raw.trees))
+      c.fail([...path, 'tree'], `unknown tree "${tree}"`);
     const branch = c.string(b, 'branch', path);
-    if (b.priority !== undefined && typeof b.priority !== 'number') c.fail([...path, 'priority'], `must be a number, got ${describe(b.priority)}`);
+    if (b.priority !== undefined && typeof b.priority !== 'number')
+      c.fail([...path, 'priority'], `must be a number, got ${describe(b.priority)}`);
     build_configs[name] = {
       tree: tree ?? '',
       branch: branch ?? '',
@@ -198,15 +201,23 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
     const j = c.map(value, path);
     c.unknownKeys(j, ['kind', 'command', 'template', 'params', 'artifacts', 'timeout', 'rules'], path);
     const kind = c.string(j, 'kind', path);
-    if (kind && !(JOB_KINDS as readonly string[]).includes(kind)) c.fail([...path, 'kind'], `unknown job kind "${kind}" (one of ${JOB_KINDS.join(', ')})`);
+    if (kind && !(JOB_KINDS as readonly string[]).includes(kind))
+      c.fail([...path, 'kind'], `unknown job kind "${kind}" (one of ${JOB_KINDS.join(', ')})`);
     const params = c.map(j.params, [...path, 'params'], false);
     if (kind === 'kbuild') {
-      for (const key of ['arch', 'defconfig']) if (typeof params[key] !== 'string') c.fail([...path, 'params', key], 'required for a kbuild (a string)');
+      for (const key of ['arch', 'defconfig'])
+        if (typeof params[key] !== 'string')
+          c.fail([...path, 'params', key], 'required for a kbuild (a string)');
     }
     const artifacts: Record<string, string> = {};
     for (const [art, file] of Object.entries(c.map(j.artifacts, [...path, 'artifacts'], false))) {
-      if (!/^[A-Za-z0-9_-]+$/.test(art)) c.fail([...path, 'artifacts', art], 'artifact names may contain only letters, digits, "_" and "-" (no ".")');
-      else if (typeof file !== 'string') c.fail([...path, 'artifacts', art], `must be a file path, got ${describe(file)}`);
+      if (!/^[A-Za-z0-9_-]+$/.test(art))
+        c.fail(
+          [...path, 'artifacts', art],
+          'artifact names may contain only letters, digits, "_" and "-" (no ".")',
+        );
+      else if (typeof file !== 'string')
+        c.fail([...path, 'artifacts', art], `must be a file path, got ${describe(file)}`);
       else artifacts[art] = file;
     }
     jobs[name] = {
@@ -239,19 +250,31 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
       const ev = c.map(s.event, [...path, 'event']);
       c.unknownKeys(ev, ['kind', 'name', 'state', 'result'], [...path, 'event']);
       const evKind = c.string(ev, 'kind', [...path, 'event']);
-      if (evKind && !(NODE_KINDS as readonly string[]).includes(evKind)) c.fail([...path, 'event', 'kind'], `unknown node kind "${evKind}"`);
+      if (evKind && !(NODE_KINDS as readonly string[]).includes(evKind))
+        c.fail([...path, 'event', 'kind'], `unknown node kind "${evKind}"`);
       const evState = c.string(ev, 'state', [...path, 'event']);
-      if (evState && !(NODE_STATES as readonly string[]).includes(evState)) c.fail([...path, 'event', 'state'], `unknown node state "${evState}"`);
+      if (evState && !(NODE_STATES as readonly string[]).includes(evState))
+        c.fail([...path, 'event', 'state'], `unknown node state "${evState}"`);
       const evResult = c.string(ev, 'result', [...path, 'event'], false);
-      if (evResult && !(NODE_RESULTS as readonly string[]).includes(evResult)) c.fail([...path, 'event', 'result'], `unknown node result "${evResult}"`);
+      if (evResult && !(NODE_RESULTS as readonly string[]).includes(evResult))
+        c.fail([...path, 'event', 'result'], `unknown node result "${evResult}"`);
       const evName = c.string(ev, 'name', [...path, 'event'], false);
-      if (evName && evKind === 'kbuild' && !jobs[evName]) c.fail([...path, 'event', 'name'], `unknown job "${evName}"`);
-      if (evName && evKind === 'kbuild' && jobs[evName] && jobs[evName].kind !== 'kbuild') c.fail([...path, 'event', 'name'], `job "${evName}" is not a kbuild`);
-      if (job && jobs[job]?.kind === 'kbuild' && evKind && evKind !== 'checkout') c.fail([...path, 'event', 'kind'], `a kbuild runs on a checkout event, not "${evKind}"`);
-      if (job && jobs[job] && jobs[job].kind !== 'kbuild' && evKind === 'kbuild' && platformList.length === 0) c.fail([...path, 'platforms'], 'a test on a kbuild needs at least one platform');
+      if (evName && evKind === 'kbuild' && !jobs[evName])
+        c.fail([...path, 'event', 'name'], `unknown job "${evName}"`);
+      if (evName && evKind === 'kbuild' && jobs[evName] && jobs[evName].kind !== 'kbuild')
+        c.fail([...path, 'event', 'name'], `job "${evName}" is not a kbuild`);
+      if (job && jobs[job]?.kind === 'kbuild' && evKind && evKind !== 'checkout')
+        c.fail([...path, 'event', 'kind'], `a kbuild runs on a checkout event, not "${evKind}"`);
+      if (job && jobs[job] && jobs[job].kind !== 'kbuild' && evKind === 'kbuild' && platformList.length === 0)
+        c.fail([...path, 'platforms'], 'a test on a kbuild needs at least one platform');
       scheduler.push({
         job: job ?? '',
-        event: { kind: evKind as SchedulerEntry['event']['kind'], state: evState as SchedulerEntry['event']['state'], ...(evName ? { name: evName } : {}), ...(evResult ? { result: evResult as SchedulerEntry['event']['result'] } : {}) },
+        event: {
+          kind: evKind as SchedulerEntry['event']['kind'],
+          state: evState as SchedulerEntry['event']['state'],
+          ...(evName ? { name: evName } : {}),
+          ...(evResult ? { result: evResult as SchedulerEntry['event']['result'] } : {}),
+        },
         runtime: runtime ?? '',
         platforms: platformList,
         rules: c.rules(s.rules, [...path, 'rules']),
@@ -261,12 +284,20 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
   const st = c.map(raw.storage, ['storage']);
   c.unknownKeys(st, ['type', 'base_url', 'upload_url'], ['storage']);
   const stType = c.string(st, 'type', ['storage']);
-  if (stType && stType !== 'http' && stType !== 's3') c.fail(['storage', 'type'], `unknown storage type "${stType}" (one of http, s3)`);
-  const storage = { type: (stType ?? 'http') as 'http' | 's3', base_url: c.string(st, 'base_url', ['storage']) ?? '', upload_url: c.string(st, 'upload_url', ['storage'], false) };
+  if (stType && stType !== 'http' && stType !== 's3')
+    c.fail(['storage', 'type'], `unknown storage type "${stType}" (one of http, s3)`);
+  const storage = {
+    type: (stType ?? 'http') as 'http' | 's3',
+    base_url: c.string(st, 'base_url', ['storage']) ?? '',
+    upload_url: c.string(st, 'upload_url', ['storage'], false),
+  };
 
   const a = c.map(raw.api, ['api']);
   c.unknownKeys(a, ['url'], ['api']);
   const api = { url: c.string(a, 'url', ['api']) ?? '' };
 
-  return { config: { pipeline, trees, build_configs, jobs, platforms, runtimes, scheduler, storage, api }, problems: c.problems };
+  return {
+    config: { pipeline, trees, build_configs, jobs, platforms, runtimes, scheduler, storage, api },
+    problems: c.problems,
+  };
 }

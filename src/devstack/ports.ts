@@ -27,12 +27,19 @@ export class PortTakenError extends Error {}
 /** Fails with a message naming the port and who wanted it. */
 export async function assertPortFree(port: number, what: string, host = '127.0.0.1'): Promise<void> {
   if (!(await isPortFree(port, host))) {
-    throw new PortTakenError(`port ${host}:${port} (${what}) is already in use; stop whatever holds it or choose another port`);
+    throw new PortTakenError(
+      `port ${host}:${port} (${what}) is already in use; stop whatever holds it or choose another port`,
+    );
   }
 }
 
 /** Resolves once something accepts TCP connections on host:port, or rejects after timeoutMs. */
-export async function waitForPort(port: number, host: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+export async function waitForPort(
+  port: number,
+  host: string,
+  timeoutMs: number,
+  isAlive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!isAlive()) throw new Error(`process exited before ${host}:${port} accepted connections`);

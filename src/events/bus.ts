@@ -89,12 +89,18 @@ export class EventBus implements NodeEventSink {
       onError: onError,
     });
     this.subscriptions = new SubscriptionStore(db);
-    this.queues = new QueueStore(db, settings.queueVisibilityTimeout, Math.max(50, settings.eventPollInterval * 4));
+    this.queues = new QueueStore(
+      db,
+      settings.queueVisibilityTimeout,
+      Math.max(50, settings.eventPollInterval * 4),
+    );
     // The unique indexes are what make publishing safe: make sure they exist before the first write.
-    this.ready = ensureEventIndexes(db).then(() => this.poller.start()).then(() => {
-      this.sweeper = setInterval(() => void this.sweep().catch(this.onError), 60_000);
-      this.sweeper.unref();
-    });
+    this.ready = ensureEventIndexes(db)
+      .then(() => this.poller.start())
+      .then(() => {
+        this.sweeper = setInterval(() => void this.sweep().catch(this.onError), 60_000);
+        this.sweeper.unref();
+      });
     this.ready.catch(onError);
   }
 
@@ -126,7 +132,9 @@ export class EventBus implements NodeEventSink {
 
   async publish(input: PublishInput): Promise<BusEvent> {
     const ce = attributes(input.source ?? this.settings.eventSource, input.type, input.extensions);
-    const [ev] = await this.write([{ channel: input.channel, owner: input.owner, data: input.data, ce, dedupe_key: `pub:${ce.id}` }]);
+    const [ev] = await this.write([
+      { channel: input.channel, owner: input.owner, data: input.data, ce, dedupe_key: `pub:${ce.id}` },
+    ]);
     return ev;
   }
 
@@ -164,7 +172,8 @@ export class EventBus implements NodeEventSink {
     const events = this.sequencer.readHistory(after, upTo, READ_BATCH);
     events.catch(() => this.historyCache.delete(key));
     this.historyCache.set(key, { at: now, events });
-    while (this.historyCache.size > HISTORY_CACHE_ENTRIES) this.historyCache.delete(this.historyCache.keys().next().value!);
+    while (this.historyCache.size > HISTORY_CACHE_ENTRIES)
+      this.historyCache.delete(this.historyCache.keys().next().value!);
     return events;
   }
 
@@ -172,7 +181,12 @@ export class EventBus implements NodeEventSink {
    * The next event after `after` that `m` wants, waiting until `deadline`; null with the position
    * reached when none came.
    */
-  async next(after: number, m: EventMatcher, deadline: number, signal?: AbortSignal): Promise<{ event: BusEvent | null; position: number }> {
+  async next(
+    after: number,
+    m: EventMatcher,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<{ event: BusEvent | null; position: number }> {
     let pos = after;
     for (;;) {
       const { events, scannedTo } = await this.readAfter(pos);
@@ -193,7 +207,12 @@ export class EventBus implements NodeEventSink {
 
   // ---- subscriptions -------------------------------------------------------------------------------
 
-  async subscribe(user: string, channel: string, promiscuous: boolean, subscriberId: string | null): Promise<SubscriptionDocument> {
+  async subscribe(
+    user: string,
+    channel: string,
+    promiscuous: boolean,
+    subscriberId: string | null,
+  ): Promise<SubscriptionDocument> {
     await this.ready;
     return this.subscriptions.subscribe(user, channel, promiscuous, subscriberId, this.poller.cursor);
   }
@@ -218,7 +237,8 @@ export class EventBus implements NodeEventSink {
     const deadline = Date.now() + (opts.waitMs ?? this.settings.listenTimeout);
     for (let fresh = false; ; fresh = true) {
       const sub = await this.ownSubscription(id, user, fresh);
-      const acked = opts.ack === undefined ? sub.delivered : Math.max(sub.acked, Math.min(opts.ack, sub.delivered));
+      const acked =
+        opts.ack === undefined ? sub.delivered : Math.max(sub.acked, Math.min(opts.ack, sub.delivered));
       const { event, position } = await this.next(
         acked,
         { channel: sub.channel, user: sub.promiscuous ? null : sub.user },
@@ -245,14 +265,20 @@ export class EventBus implements NodeEventSink {
     const now = Date.now();
     if (!force && now - this.lastRetentionSweep < 600_000) return;
     this.lastRetentionSweep = now;
-    await this.db.collection(EVENTS_COLLECTION).deleteMany({ timestamp: { $lt: new Date(now - this.settings.eventRetention) } });
+    await this.db
+      .collection(EVENTS_COLLECTION)
+      .deleteMany({ timestamp: { $lt: new Date(now - this.settings.eventRetention) } });
     await this.queues.pruneClaims();
     await this.ring.pruneHeads();
   }
 }
 
 /** Creates the bus of this process; its poller starts at once (`bus.ready`), close it with `close()`. */
-export function createEventBus(db: Db, settings: EventBusSettings, onError?: (err: unknown) => void): EventBus {
+export function createEventBus(
+  db: Db,
+  settings: EventBusSettings,
+  onError?: (err: unknown) => void,
+): EventBus {
   return new EventBus(db, settings, onError);
 }
 

@@ -34,7 +34,11 @@ export function nodeEventData(change: NodeChange): NodeEventData {
   return data;
 }
 
-export function attributes(source: string, type = KERNELCI_EVENT_TYPE, extensions?: Record<string, unknown>): StoredAttributes {
+export function attributes(
+  source: string,
+  type = KERNELCI_EVENT_TYPE,
+  extensions?: Record<string, unknown>,
+): StoredAttributes {
   const attrs: StoredAttributes = { id: randomUUID(), source, type, time: new Date().toISOString() };
   if (extensions && Object.keys(extensions).length) attrs.extensions = extensions;
   return attrs;

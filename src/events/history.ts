@@ -38,7 +38,15 @@ export interface EventRecord {
 /** Query-string filters to a MongoDB filter (values are plain strings: nothing to inject). */
 export function historyFilter(q: HistoryQuery): Filter<EventDocument> {
   const f: Record<string, unknown> = { void: { $ne: true } };
-  const dataFields = { kind: 'data.kind', state: 'data.state', result: 'data.result', op: 'data.op', name: 'data.name', group: 'data.group', node_id: 'data.id' } as const;
+  const dataFields = {
+    kind: 'data.kind',
+    state: 'data.state',
+    result: 'data.result',
+    op: 'data.op',
+    name: 'data.name',
+    group: 'data.group',
+    node_id: 'data.id',
+  } as const;
   for (const [param, field] of Object.entries(dataFields)) {
     const v = q[param as keyof typeof dataFields];
     if (v !== undefined) f[field] = v;

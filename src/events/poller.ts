@@ -143,7 +143,8 @@ export class EventPoller {
 
     const unseen = batches.filter((b) => b.last > this.cursor && !this.fetched.has(b.id));
     if (unseen.length) {
-      for (const ev of await this.ring.readBatches(unseen.map((b) => b.id))) if (ev.seq > this.cursor) this.pending.set(ev.seq, ev);
+      for (const ev of await this.ring.readBatches(unseen.map((b) => b.id)))
+        if (ev.seq > this.cursor) this.pending.set(ev.seq, ev);
       for (const b of unseen) this.fetched.set(b.id, b.last);
       this.advance();
     }
@@ -182,7 +183,8 @@ export class EventPoller {
     if (this.cursor === before) return;
     this.gapSince = null;
     this.sequencer.observe(this.cursor);
-    if (this.buffer.length > this.opts.bufferSize * 1.25) this.buffer = this.buffer.slice(-this.opts.bufferSize);
+    if (this.buffer.length > this.opts.bufferSize * 1.25)
+      this.buffer = this.buffer.slice(-this.opts.bufferSize);
     for (const w of [...this.waiters]) w();
   }
 }

@@ -63,7 +63,13 @@ export class QueueStore {
 
   /** Opens a queue; opening an already open queue is a no-op. */
   async open(owner: string, name: string, by: string): Promise<{ queue: QueueDocument; created: boolean }> {
-    const doc: QueueDocument = { _id: queueKey(owner, name), owner, name, created: new Date(), created_by: by };
+    const doc: QueueDocument = {
+      _id: queueKey(owner, name),
+      owner,
+      name,
+      created: new Date(),
+      created_by: by,
+    };
     try {
       await this.queues.insertOne(doc);
       return { queue: doc, created: true };
@@ -78,7 +84,10 @@ export class QueueStore {
   }
 
   async list(owners: string[]): Promise<QueueDocument[]> {
-    return this.queues.find({ owner: { $in: owners } }).sort({ _id: 1 }).toArray();
+    return this.queues
+      .find({ owner: { $in: owners } })
+      .sort({ _id: 1 })
+      .toArray();
   }
 
   /** Closes a queue and drops the items still in it. */
@@ -95,7 +104,14 @@ export class QueueStore {
 
   async push(key: string, event: CloudEvent): Promise<string> {
     const now = new Date();
-    const item: QueueItemDocument = { _id: new ObjectId(), queue: key, event, pushed: now, visible_at: now, deliveries: 0 };
+    const item: QueueItemDocument = {
+      _id: new ObjectId(),
+      queue: key,
+      event,
+      pushed: now,
+      visible_at: now,
+      deliveries: 0,
+    };
     await this.items.insertOne(item);
     for (const wake of this.pushWaiters.get(key) ?? []) wake();
     return item._id.toHexString();
@@ -118,7 +134,8 @@ export class QueueStore {
     const id = /^([0-9a-f]{24}):\d+$/.exec(receipt)?.[1];
     if (!id) throw notFound(`receipt: "${receipt}" is not a receipt of queue "${key}"`);
     const res = await this.items.deleteOne({ _id: new ObjectId(id), queue: key });
-    if (res.deletedCount === 0) throw notFound(`receipt: item of "${receipt}" is not in queue "${key}" (already acknowledged?)`);
+    if (res.deletedCount === 0)
+      throw notFound(`receipt: item of "${receipt}" is not in queue "${key}" (already acknowledged?)`);
   }
 
   /** Makes a delivered item visible again now (the consumer gives it back). */
@@ -129,7 +146,8 @@ export class QueueStore {
       { _id: new ObjectId(m[1]), queue: key, deliveries: Number(m[2]) },
       { $set: { visible_at: new Date() } },
     );
-    if (res.matchedCount === 0) throw conflict(`receipt: "${receipt}" is no longer the current delivery of its item`);
+    if (res.matchedCount === 0)
+      throw conflict(`receipt: "${receipt}" is no longer the current delivery of its item`);
   }
 
   private async claimNext(key: string, autoAck: boolean): Promise<PoppedItem | null> {
@@ -191,6 +209,8 @@ export class QueueStore {
 
   /** Claims are only needed while their delivery can still be contested. */
   async pruneClaims(): Promise<void> {
-    await this.claims.deleteMany({ at: { $lt: new Date(Date.now() - Math.max(this.visibilityMs * 2, 86_400_000)) } });
+    await this.claims.deleteMany({
+      at: { $lt: new Date(Date.now() - Math.max(this.visibilityMs * 2, 86_400_000)) },
+    });
   }
 }

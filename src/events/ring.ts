@@ -83,7 +83,8 @@ export class EventRing {
         { upsert: true },
       );
       this.flushed = upTo;
-      if (this.written % PRUNE_EVERY === 0) await this.batches.deleteMany({ at: { $lt: new Date(Date.now() - BATCH_KEEP_MS) } });
+      if (this.written % PRUNE_EVERY === 0)
+        await this.batches.deleteMany({ at: { $lt: new Date(Date.now() - BATCH_KEEP_MS) } });
     }
   }
 

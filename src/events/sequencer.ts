@@ -64,7 +64,11 @@ export class Sequencer {
     if (seq > this.known) this.known = seq;
   }
 
-  private queue: { drafts: EventDraft[]; resolve: (events: BusEvent[]) => void; reject: (err: unknown) => void }[] = [];
+  private queue: {
+    drafts: EventDraft[];
+    resolve: (events: BusEvent[]) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
   private draining: Promise<void> | null = null;
 
   /**
@@ -182,7 +186,11 @@ export class Sequencer {
   }
 
   async maxInHistory(): Promise<number> {
-    const last = await this.events.find({}, { projection: { sequence_id: 1 } }).sort({ sequence_id: -1 }).limit(1).toArray();
+    const last = await this.events
+      .find({}, { projection: { sequence_id: 1 } })
+      .sort({ sequence_id: -1 })
+      .limit(1)
+      .toArray();
     return last[0]?.sequence_id ?? 0;
   }
 }

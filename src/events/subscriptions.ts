@@ -43,14 +43,22 @@ export class SubscriptionStore {
    * A new session, or for a durable subscriber its existing state reactivated: it resumes after its
    * last acknowledged event (anything delivered but unacknowledged is delivered again).
    */
-  async subscribe(user: string, channel: string, promiscuous: boolean, subscriberId: string | null, position: number) {
+  async subscribe(
+    user: string,
+    channel: string,
+    promiscuous: boolean,
+    subscriberId: string | null,
+    position: number,
+  ) {
     if (subscriberId) {
       const durableKey = `${user}/${subscriberId}`;
       for (;;) {
         const existing = await this.subs.findOne({ durable_key: durableKey });
         if (existing) {
           if (existing.channel !== channel) {
-            throw conflict(`subscriber_id: "${subscriberId}" is subscribed to channel "${existing.channel}", not "${channel}"`);
+            throw conflict(
+              `subscriber_id: "${subscriberId}" is subscribed to channel "${existing.channel}", not "${channel}"`,
+            );
           }
           const set = { active: true, promiscuous, delivered: existing.acked, last_poll: new Date() };
           await this.subs.updateOne({ _id: existing._id }, { $set: set, $inc: { rev: 1 } });
@@ -149,7 +157,10 @@ export class SubscriptionStore {
 
   /** Removes plain subscriptions nobody polled for `idleMs`; durable state is never reaped. */
   async reapIdle(idleMs: number): Promise<number> {
-    const res = await this.subs.deleteMany({ subscriber_id: null, last_poll: { $lt: new Date(Date.now() - idleMs) } });
+    const res = await this.subs.deleteMany({
+      subscriber_id: null,
+      last_poll: { $lt: new Date(Date.now() - idleMs) },
+    });
     this.cache.clear();
     return res.deletedCount;
   }

@@ -62,7 +62,12 @@ export async function updateMirror(root: string, tree: string, url: string, comm
 }
 
 /** `git archive` of `commit` into `<outDir>/<name>.tar.gz`, plus `git describe` and the Makefile version. */
-export async function archiveCommit(mirror: string, commit: string, outFile: string, prefix: string): Promise<ArchiveResult> {
+export async function archiveCommit(
+  mirror: string,
+  commit: string,
+  outFile: string,
+  prefix: string,
+): Promise<ArchiveResult> {
   const git = simpleGit(mirror);
   await fs.mkdir(path.dirname(outFile), { recursive: true });
   await git.raw(['archive', '--format=tar.gz', `--prefix=${prefix}/`, '-o', outFile, commit]);
@@ -75,7 +80,13 @@ export function parseKernelVersion(makefile: string): KernelVersion | null {
   const field = (name: string) => new RegExp(`^${name}\\s*=\\s*(.*)$`, 'm').exec(makefile)?.[1]?.trim();
   const version = field('VERSION');
   const patchlevel = field('PATCHLEVEL');
-  if (version === undefined || patchlevel === undefined || !/^\d+$/.test(version) || !/^\d+$/.test(patchlevel)) return null;
+  if (
+    version === undefined ||
+    patchlevel === undefined ||
+    !/^\d+$/.test(version) ||
+    !/^\d+$/.test(patchlevel)
+  )
+    return null;
   const sublevel = field('SUBLEVEL');
   const name = field('NAME');
   return {

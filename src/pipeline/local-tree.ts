@@ -38,12 +38,19 @@ JSON
 /** Creates the local tree unless it exists; returns its directory. */
 export async function ensureLocalTree(dataDir: string): Promise<string> {
   const dir = path.join(dataDir, 'local-tree');
-  if (await fs.stat(path.join(dir, '.git')).then(() => true, () => false)) return dir;
+  if (
+    await fs.stat(path.join(dir, '.git')).then(
+      () => true,
+      () => false,
+    )
+  )
+    return dir;
   for (const [name, text] of Object.entries(FILES)) {
     await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await fs.writeFile(path.join(dir, name), text, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
   }
-  const git = (...args: string[]) => run('git', ['-C', dir, '-c', 'user.name=Maestro', '-c', 'user.email=maestro@localhost', ...args]);
+  const git = (...args: string[]) =>
+    run('git', ['-C', dir, '-c', 'user.name=Maestro', '-c', 'user.email=maestro@localhost', ...args]);
   await git('init', '--quiet', '--initial-branch=master');
   await git('add', '-A');
   await git('commit', '--quiet', '-m', 'Linux 6.9');

@@ -10,7 +10,10 @@ export interface TriggerScheduleOptions {
   scheduleId?: string;
 }
 
-export async function ensureTriggerSchedule(client: Client, opts: TriggerScheduleOptions): Promise<'created' | 'updated'> {
+export async function ensureTriggerSchedule(
+  client: Client,
+  opts: TriggerScheduleOptions,
+): Promise<'created' | 'updated'> {
   const scheduleId = opts.scheduleId ?? TRIGGER_SCHEDULE_ID;
   const taskQueue = opts.taskQueue ?? PIPELINE_TASK_QUEUE;
   const spec = { intervals: [{ every: opts.intervalMs }] };

@@ -24,7 +24,11 @@ export async function triggerNow(client: Client, opts: TriggerNowOptions = {}): 
 }
 
 /** Starts the checkout workflow of a known revision directly (operators, tests); never twice. */
-export async function startRevision(client: Client, rev: Revision, taskQueue = PIPELINE_TASK_QUEUE): Promise<{ workflowId: string; started: boolean }> {
+export async function startRevision(
+  client: Client,
+  rev: Revision,
+  taskQueue = PIPELINE_TASK_QUEUE,
+): Promise<{ workflowId: string; started: boolean }> {
   const workflowId = checkoutWorkflowId(rev.tree, rev.branch, rev.commit);
   try {
     await client.workflow.start('checkoutWorkflow', {
@@ -32,7 +36,12 @@ export async function startRevision(client: Client, rev: Revision, taskQueue = P
       workflowId,
       args: [rev],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: searchAttributePairs({ tree: rev.tree, branch: rev.branch, commit: rev.commit, nodeKind: 'checkout' }),
+      typedSearchAttributes: searchAttributePairs({
+        tree: rev.tree,
+        branch: rev.branch,
+        commit: rev.commit,
+        nodeKind: 'checkout',
+      }),
       memo: { url: rev.url },
     });
     return { workflowId, started: true };

@@ -52,7 +52,13 @@ export class ShellRuntime implements JobRuntime {
 
     const results = path.join(ctx.workDir, 'results.json');
     const logFile = path.join(outputDir, 'log.txt');
-    const exitCode = await this.execute(input, ctx, srcDir, { KCI_INPUT_DIR: inputDir, KCI_OUTPUT_DIR: outputDir, KCI_RESULTS: results }, logFile);
+    const exitCode = await this.execute(
+      input,
+      ctx,
+      srcDir,
+      { KCI_INPUT_DIR: inputDir, KCI_OUTPUT_DIR: outputDir, KCI_RESULTS: results },
+      logFile,
+    );
 
     const artifacts: Record<string, string> = {};
     const upload = async (name: string, file: string) => {
@@ -82,15 +88,40 @@ export class ShellRuntime implements JobRuntime {
     if (exitCode !== 0) {
       return { status: 'fail', errorMsg: `command exited with status ${exitCode}`, artifacts, tests };
     }
-    if (summaryError) return { status: 'incomplete', errorCode: 'invalid_job_params', errorMsg: summaryError, artifacts, tests };
+    if (summaryError)
+      return {
+        status: 'incomplete',
+        errorCode: 'invalid_job_params',
+        errorMsg: summaryError,
+        artifacts,
+        tests,
+      };
     if (missing.length && input.job.kind === 'kbuild') {
-      return { status: 'fail', errorCode: 'kbuild_internal_error', errorMsg: `missing build output: ${missing.join(', ')}`, artifacts, tests };
+      return {
+        status: 'fail',
+        errorCode: 'kbuild_internal_error',
+        errorMsg: `missing build output: ${missing.join(', ')}`,
+        artifacts,
+        tests,
+      };
     }
     return { status: 'pass', artifacts, tests };
   }
 
-  private execute(input: RunJobInput, ctx: RuntimeContext, cwd: string, dirs: Record<string, string>, logFile: string): Promise<number> {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...dirs, KCI_NODE_ID: input.nodeId, KCI_JOB: input.job.name, KCI_PLATFORM: input.job.platform };
+  private execute(
+    input: RunJobInput,
+    ctx: RuntimeContext,
+    cwd: string,
+    dirs: Record<string, string>,
+    logFile: string,
+  ): Promise<number> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...dirs,
+      KCI_NODE_ID: input.nodeId,
+      KCI_JOB: input.job.name,
+      KCI_PLATFORM: input.job.platform,
+    };
     for (const [key, value] of Object.entries(input.job.params)) {
       if (Array.isArray(value)) env[key.toUpperCase()] = value.join(' ');
       else if (value !== null && typeof value !== 'object') env[key.toUpperCase()] = String(value);
@@ -98,7 +129,12 @@ export class ShellRuntime implements JobRuntime {
     return new Promise<number>((resolve, reject) => {
       const log = fs.createWriteStream(logFile);
       // Own process group, so a cancelled job's whole command tree can be killed.
-      const child = spawn('sh', ['-c', input.job.command], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('sh', ['-c', input.job.command], {
+        cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       if (child.pid) trackGroup(child.pid);
       child.stdout.pipe(log, { end: false });
       child.stderr.pipe(log, { end: false });

@@ -15,10 +15,12 @@ export function parseTestSummary(text: string): TestOutcome[] {
     items.map((item, i) => {
       if (++count > MAX_TESTS) throw new Error(`test summary: more than ${MAX_TESTS} tests`);
       const t = item as Record<string, unknown>;
-      if (typeof t?.name !== 'string' || !t.name) throw new Error(`test summary: ${where}[${i}].name must be a non-empty string`);
+      if (typeof t?.name !== 'string' || !t.name)
+        throw new Error(`test summary: ${where}[${i}].name must be a non-empty string`);
       const out: TestOutcome = { name: t.name };
       if (Array.isArray(t.tests)) out.tests = walk(t.tests, `${where}[${i}].tests`);
-      else if (typeof t.result === 'string' && RESULTS.includes(t.result)) out.result = t.result as TestOutcome['result'];
+      else if (typeof t.result === 'string' && RESULTS.includes(t.result))
+        out.result = t.result as TestOutcome['result'];
       else throw new Error(`test summary: ${where}[${i}].result must be one of ${RESULTS.join(', ')}`);
       return out;
     });

@@ -45,7 +45,11 @@ export class EmbeddedStack {
     let mongodbUri = s.mongodbUri;
     if (!mongodbUri) {
       const bin = await resolveTool('ferretdb');
-      const ferret = await startFerretDb({ bin, port: s.ferretdbPort, dataDir: path.join(dataDir, 'ferretdb') });
+      const ferret = await startFerretDb({
+        bin,
+        port: s.ferretdbPort,
+        dataDir: path.join(dataDir, 'ferretdb'),
+      });
       this.parts.push({ name: 'ferretdb', stop: ferret.stop, exited: ferret.process.exited });
       mongodbUri = ferret.uri;
     }
@@ -70,10 +74,17 @@ export class EmbeddedStack {
     const env = { MONGODB_URI: mongodbUri, TEMPORAL_ADDRESS: temporalAddress, MAESTRO_DATA_DIR: dataDir };
     // Pipeline: local test tree, storage service, configuration (README "Pipeline").
     await ensureLocalTree(dataDir);
-    const config = s.pipelineConfig.split(/[,:]/).filter(Boolean).map((p) => path.resolve(p)).join(',');
+    const config = s.pipelineConfig
+      .split(/[,:]/)
+      .filter(Boolean)
+      .map((p) => path.resolve(p))
+      .join(',');
     this.spawn('storage', path.join(DIST, 'storage', 'main.js'), env);
     this.spawn('api', path.join(DIST, 'api', 'main.js'), env);
-    this.spawn('pipeline-worker', path.join(DIST, 'workers', 'pipeline.js'), { ...env, MAESTRO_CONFIG: config });
+    this.spawn('pipeline-worker', path.join(DIST, 'workers', 'pipeline.js'), {
+      ...env,
+      MAESTRO_CONFIG: config,
+    });
 
     const apiBase = `http://${s.apiHost === '0.0.0.0' ? '127.0.0.1' : s.apiHost}:${s.apiPort}`;
     await waitForPort(s.apiPort, '127.0.0.1', 60_000);
@@ -119,7 +130,8 @@ export class EmbeddedStack {
 
   private async checkPorts(): Promise<void> {
     const s = this.settings;
-    if (!s.mongodbUri) await assertPortFree(s.ferretdbPort, 'FerretDB, set MAESTRO_FERRETDB_PORT or MONGODB_URI');
+    if (!s.mongodbUri)
+      await assertPortFree(s.ferretdbPort, 'FerretDB, set MAESTRO_FERRETDB_PORT or MONGODB_URI');
     if (!s.temporalAddress) {
       await assertPortFree(s.temporalPort, 'Temporal, set MAESTRO_TEMPORAL_PORT or TEMPORAL_ADDRESS');
       await assertPortFree(s.temporalUiPort, 'Temporal Web UI, set MAESTRO_TEMPORAL_UI_PORT');

@@ -11,7 +11,13 @@ export interface StorageBackend {
 /** Rejects keys that could escape the storage root or name directories. */
 export function checkKey(key: string): string {
   const parts = key.split('/');
-  if (!key || key.startsWith('/') || key.includes('\\') || key.includes('\0') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+  if (
+    !key ||
+    key.startsWith('/') ||
+    key.includes('\\') ||
+    key.includes('\0') ||
+    parts.some((p) => p === '' || p === '.' || p === '..')
+  ) {
     throw new Error(`invalid storage key "${key}"`);
   }
   return key;

@@ -27,7 +27,8 @@ export class HttpStorageBackend implements StorageBackend {
       body: Readable.toWeb(fs.createReadStream(filePath)) as ReadableStream,
       duplex: 'half',
     } as RequestInit & { duplex: 'half' });
-    if (!res.ok) throw new Error(`storage upload of ${key} failed: ${res.status} ${await res.text().catch(() => '')}`);
+    if (!res.ok)
+      throw new Error(`storage upload of ${key} failed: ${res.status} ${await res.text().catch(() => '')}`);
     return this.publicUrl(key);
   }
 }
@@ -37,5 +38,8 @@ export async function downloadTo(url: string, filePath: string): Promise<void> {
   const res = await fetch(url);
   if (!res.ok || !res.body) throw new Error(`download of ${url} failed: ${res.status}`);
   const { pipeline } = await import('node:stream/promises');
-  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), fs.createWriteStream(filePath));
+  await pipeline(
+    Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+    fs.createWriteStream(filePath),
+  );
 }

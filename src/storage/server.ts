@@ -36,7 +36,13 @@ export function resolveStoragePath(dir: string, urlPath: string): string | null 
   }
   const rel = decoded.replace(/^\/+/, '');
   const parts = rel.split('/');
-  if (!rel || rel.includes('\0') || rel.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..')) return null;
+  if (
+    !rel ||
+    rel.includes('\0') ||
+    rel.includes('\\') ||
+    parts.some((p) => p === '' || p === '.' || p === '..')
+  )
+    return null;
   const full = path.resolve(dir, rel);
   if (!full.startsWith(path.resolve(dir) + path.sep)) return null;
   return full;

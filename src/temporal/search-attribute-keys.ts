@@ -3,7 +3,10 @@ import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair
 import { SEARCH_ATTRIBUTES, type SearchAttributeKey } from './search-attributes';
 
 export const SEARCH_ATTRIBUTE_KEYS = Object.fromEntries(
-  Object.entries(SEARCH_ATTRIBUTES).map(([k, name]) => [k, defineSearchAttributeKey(name, SearchAttributeType.KEYWORD)]),
+  Object.entries(SEARCH_ATTRIBUTES).map(([k, name]) => [
+    k,
+    defineSearchAttributeKey(name, SearchAttributeType.KEYWORD),
+  ]),
 ) as Record<SearchAttributeKey, ReturnType<typeof defineSearchAttributeKey<'KEYWORD'>>>;
 
 export type PipelineSearchValues = Partial<Record<SearchAttributeKey, string>>;

@@ -42,9 +42,15 @@ export async function ensureFirstAdmin(
   if (await users.findOne({ is_superuser: true }, { projection: { _id: 1 } })) return null;
   const password = opts.password ?? generatePassword();
   try {
-    const { user, created } = await bootstrapAdmin(db, { username: opts.username, password, email: opts.email });
+    const { user, created } = await bootstrapAdmin(db, {
+      username: opts.username,
+      password,
+      email: opts.email,
+    });
     if (!created) {
-      announce(`no superuser exists and user "${opts.username}" exists already: promote it with kci or PATCH /user/{id}`);
+      announce(
+        `no superuser exists and user "${opts.username}" exists already: promote it with kci or PATCH /user/{id}`,
+      );
       return null;
     }
     announce(
@@ -97,7 +103,12 @@ export async function ensureServiceUser(db: Db, username: string, groups: string
     await users.updateOne({ _id: user._id }, { $addToSet: { groups: { $each: groups } } });
     user.groups = [...new Set([...user.groups, ...groups])];
   }
-  return { id: user._id.toHexString(), username: user.username, groups: user.groups, isSuperuser: user.is_superuser };
+  return {
+    id: user._id.toHexString(),
+    username: user.username,
+    groups: user.groups,
+    isSuperuser: user.is_superuser,
+  };
 }
 
 /**

@@ -8,7 +8,6 @@ import { isDuplicateKey } from './duplicate-key';
 import type { TokenService } from './tokens';
 import type { GroupDoc, GroupRequestDoc, GroupRequestState, UserDoc } from './types';
 
-
 export class GroupStore {
   private readonly c;
 
@@ -19,7 +18,11 @@ export class GroupStore {
     this.c = userCollections(db);
   }
 
-  async list(filter: { name?: string }, limit: number, offset: number): Promise<{ items: GroupDoc[]; total: number }> {
+  async list(
+    filter: { name?: string },
+    limit: number,
+    offset: number,
+  ): Promise<{ items: GroupDoc[]; total: number }> {
     const query: Filter<GroupDoc> = filter.name !== undefined ? { name: filter.name } : {};
     const [items, total] = await Promise.all([
       this.c.groups.find(query).sort({ name: 1 }).skip(offset).limit(limit).toArray(),
@@ -42,13 +45,15 @@ export class GroupStore {
   /** Creates the groups that do not exist yet (service users, bootstrap). */
   async ensure(names: string[]): Promise<void> {
     for (const name of names) {
-      await this.c.groups.updateOne(
-        { name },
-        { $setOnInsert: { _id: new ObjectId(), name, created: new Date() } },
-        { upsert: true },
-      ).catch((err) => {
-        if (!isDuplicateKey(err)) throw err;
-      });
+      await this.c.groups
+        .updateOne(
+          { name },
+          { $setOnInsert: { _id: new ObjectId(), name, created: new Date() } },
+          { upsert: true },
+        )
+        .catch((err) => {
+          if (!isDuplicateKey(err)) throw err;
+        });
     }
   }
 
@@ -79,7 +84,10 @@ export class GroupStore {
   }
 
   /** A pending join request; asking again returns the pending one. */
-  async requestJoin(user: UserDoc, idOrName: string): Promise<{ request: GroupRequestDoc; created: boolean }> {
+  async requestJoin(
+    user: UserDoc,
+    idOrName: string,
+  ): Promise<{ request: GroupRequestDoc; created: boolean }> {
     const group = await this.get(idOrName);
     if (user.groups.includes(group.name)) throw conflict(`already a member of group "${group.name}"`);
     const pending = await this.c.requests.findOne({ user_id: user._id, group: group.name, state: 'pending' });
@@ -142,7 +150,10 @@ export class GroupStore {
     }
     if (approve) {
       await this.get(decided.group); // still exists
-      await this.c.users.updateOne({ _id: decided.user_id }, { $addToSet: { groups: decided.group }, $set: { updated: new Date() } });
+      await this.c.users.updateOne(
+        { _id: decided.user_id },
+        { $addToSet: { groups: decided.group }, $set: { updated: new Date() } },
+      );
       this.tokens?.forgetUser(decided.user_id.toHexString());
     }
     return decided;

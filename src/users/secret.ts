@@ -13,7 +13,11 @@ export async function resolveSigningKey(db: Db, configured?: string): Promise<Ui
   const existing = await secrets.findOne({ _id: JWT_SECRET_ID });
   if (existing) return new TextEncoder().encode(existing.key);
   try {
-    await secrets.insertOne({ _id: JWT_SECRET_ID, key: randomBytes(48).toString('base64url'), created: new Date() });
+    await secrets.insertOne({
+      _id: JWT_SECRET_ID,
+      key: randomBytes(48).toString('base64url'),
+      created: new Date(),
+    });
   } catch (err) {
     // Another replica created it first (duplicate key): use theirs.
     if (!isDuplicateKey(err)) throw err;

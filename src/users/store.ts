@@ -109,7 +109,11 @@ export class UserStore {
     return ok && user && user.is_active ? user : null;
   }
 
-  async list(filter: UserListFilter, limit: number, offset: number): Promise<{ items: UserDoc[]; total: number }> {
+  async list(
+    filter: UserListFilter,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: UserDoc[]; total: number }> {
     const query: Filter<UserDoc> = {};
     if (filter.username !== undefined) query.username = filter.username;
     if (filter.email !== undefined) query.email = filter.email.toLowerCase();
@@ -152,7 +156,10 @@ export class UserStore {
     const res = await this.c.users.deleteOne({ _id: id });
     if (!res.deletedCount) throw notFound(`user ${id.toHexString()} not found`);
     this.tokens.forgetUser(id.toHexString());
-    await Promise.all([this.c.invites.deleteMany({ user_id: id }), this.c.requests.deleteMany({ user_id: id })]);
+    await Promise.all([
+      this.c.invites.deleteMany({ user_id: id }),
+      this.c.requests.deleteMany({ user_id: id }),
+    ]);
   }
 
   /** Creates an unverified user without a password and a single-use invite token for it. */
@@ -161,13 +168,23 @@ export class UserStore {
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
     const expires_at = new Date(now.getTime() + lifetimeSeconds * 1000);
-    await this.c.invites.insertOne({ _id: hashInviteToken(token), user_id: user._id, expires_at, used_at: null, created: now });
+    await this.c.invites.insertOne({
+      _id: hashInviteToken(token),
+      user_id: user._id,
+      expires_at,
+      used_at: null,
+      created: now,
+    });
     return { user, token, expires_at };
   }
 
   /** The user an unused, unexpired invite token is for (the token is not consumed). */
   async peekInvite(token: string): Promise<{ user: UserDoc; expires_at: Date }> {
-    const invite = await this.c.invites.findOne({ _id: hashInviteToken(token), used_at: null, expires_at: { $gt: new Date() } });
+    const invite = await this.c.invites.findOne({
+      _id: hashInviteToken(token),
+      used_at: null,
+      expires_at: { $gt: new Date() },
+    });
     const user = invite ? await this.get(invite.user_id) : null;
     if (!invite || !user) throw badRequest('token: invalid, expired or already used invite token');
     return { user, expires_at: invite.expires_at };
@@ -216,7 +233,10 @@ export class UserStore {
 
   /** Which unique field of `doc` another user already holds. */
   private async takenField(doc: Partial<UserDoc> & { _id: ObjectId }): Promise<string> {
-    if (doc.username !== undefined && (await this.c.users.findOne({ username: doc.username, _id: { $ne: doc._id } }))) {
+    if (
+      doc.username !== undefined &&
+      (await this.c.users.findOne({ username: doc.username, _id: { $ne: doc._id } }))
+    ) {
       return 'username';
     }
     return 'email';
@@ -226,6 +246,7 @@ export class UserStore {
   private async keepOneAdmin(id: ObjectId): Promise<void> {
     const user = await this.get(id);
     if (!user?.is_superuser || !user.is_active) return;
-    if ((await this.countSuperusers()) <= 1) throw conflict(`user ${user.username} is the last active superuser`);
+    if ((await this.countSuperusers()) <= 1)
+      throw conflict(`user ${user.username} is the last active superuser`);
   }
 }

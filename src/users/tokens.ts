@@ -73,7 +73,12 @@ export class TokenService {
       .setExpirationTime(expiresAt)
       .setJti(randomUUID())
       .sign(await this.key());
-    return { access_token: token, token_type: 'bearer', expires_at: new Date(expiresAt * 1000).toISOString(), scope };
+    return {
+      access_token: token,
+      token_type: 'bearer',
+      expires_at: new Date(expiresAt * 1000).toISOString(),
+      scope,
+    };
   }
 
   /** Throws TokenError with a client-safe reason when the token must not be accepted. */
@@ -91,7 +96,8 @@ export class TokenService {
 
   /** Drops cached verifications of one user's tokens (account changed or tokens revoked here). */
   forgetUser(userId: string): void {
-    for (const [token, entry] of this.cache) if (entry.verified.user._id.toHexString() === userId) this.cache.delete(token);
+    for (const [token, entry] of this.cache)
+      if (entry.verified.user._id.toHexString() === userId) this.cache.delete(token);
   }
 
   private async verifyUncached(token: string): Promise<{ verified: VerifiedToken; expiresAt: number }> {
@@ -123,7 +129,11 @@ export class TokenService {
   /** Logout: this one token stops working everywhere. */
   async revoke(tokenId: string, userId: string, expiresAt: Date): Promise<void> {
     const { revoked } = userCollections(this.db);
-    await revoked.updateOne({ _id: tokenId }, { $set: { user_id: userId, expires_at: expiresAt } }, { upsert: true });
+    await revoked.updateOne(
+      { _id: tokenId },
+      { $set: { user_id: userId, expires_at: expiresAt } },
+      { upsert: true },
+    );
     for (const [token, entry] of this.cache) if (entry.verified.tokenId === tokenId) this.cache.delete(token);
     // No TTL indexes on every backend: purge entries whose token would have expired anyway.
     await revoked.deleteMany({ expires_at: { $lt: new Date() } });
@@ -131,13 +141,18 @@ export class TokenService {
 
   /** Every token the user holds stops working (admin revoke, password change). */
   async revokeAll(userId: ObjectId): Promise<void> {
-    await userCollections(this.db).users.updateOne({ _id: userId }, { $inc: { token_generation: 1 }, $set: { updated: new Date() } });
+    await userCollections(this.db).users.updateOne(
+      { _id: userId },
+      { $inc: { token_generation: 1 }, $set: { updated: new Date() } },
+    );
     this.forgetUser(userId.toHexString());
   }
 }
 
 /** The `exp` of a token already verified (no signature check here). */
 export function tokenExpiry(token: string): Date {
-  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+    exp?: number;
+  };
   return new Date((payload.exp ?? 0) * 1000);
 }

@@ -17,7 +17,8 @@ export const PIPELINE_GROUPS = ['node:edit:any'];
 
 export interface PipelineDepsOptions {
   db: Db;
-  settings: EventBusSettings & Pick<Settings, 'nodeTimeout' | 'checkoutTimeout' | 'nodeEventRecoveryInterval'>;
+  settings: EventBusSettings &
+    Pick<Settings, 'nodeTimeout' | 'checkoutTimeout' | 'nodeEventRecoveryInterval'>;
   config: PipelineConfig;
   dataDir: string;
   storageToken: string;
@@ -25,18 +26,26 @@ export interface PipelineDepsOptions {
   storage?: StorageBackend;
 }
 
-export async function createPipelineDeps(opts: PipelineDepsOptions): Promise<{ deps: PipelineDeps; close(): Promise<void> }> {
+export async function createPipelineDeps(
+  opts: PipelineDepsOptions,
+): Promise<{ deps: PipelineDeps; close(): Promise<void> }> {
   if (opts.config.storage.type !== 'http' && !opts.storage) {
     throw new Error(`storage type "${opts.config.storage.type}" has no backend in this build (use "http")`);
   }
-  const bus = createEventBus(opts.db, opts.settings, (err) => console.error(`event bus: ${(err as Error).message}`));
+  const bus = createEventBus(opts.db, opts.settings, (err) =>
+    console.error(`event bus: ${(err as Error).message}`),
+  );
   const store = createNodeStore(opts.db, bus, nodeStoreOptions(opts.settings));
   // The worker re-delivers its own unconfirmed node events too, so none wait for an API replica.
   const stopRecovery = startPendingEventRecovery(opts.db, bus, opts.settings.nodeEventRecoveryInterval);
   const actor = await ensureServiceUser(opts.db, PIPELINE_USER, PIPELINE_GROUPS);
   const storage =
     opts.storage ??
-    new HttpStorageBackend({ baseUrl: opts.config.storage.base_url, uploadUrl: opts.config.storage.upload_url, token: opts.storageToken });
+    new HttpStorageBackend({
+      baseUrl: opts.config.storage.base_url,
+      uploadUrl: opts.config.storage.upload_url,
+      token: opts.storageToken,
+    });
   const config = opts.config;
   return {
     deps: { store, actor, config: () => config, storage, dataDir: opts.dataDir },

@@ -35,9 +35,14 @@ async function main(): Promise<void> {
     pipeline: pipeline.deps,
   });
   const client = await connectClient(settings.temporalAddress, settings.temporalNamespace);
-  const schedule = await ensureTriggerSchedule(client, { intervalMs: config.pipeline.triggerIntervalMs, taskQueue: worker.options.taskQueue });
+  const schedule = await ensureTriggerSchedule(client, {
+    intervalMs: config.pipeline.triggerIntervalMs,
+    taskQueue: worker.options.taskQueue,
+  });
   await client.connection.close();
-  console.log(`pipeline worker polling task queue "${worker.options.taskQueue}" (config ${files.join(', ')}; trigger schedule ${schedule})`);
+  console.log(
+    `pipeline worker polling task queue "${worker.options.taskQueue}" (config ${files.join(', ')}; trigger schedule ${schedule})`,
+  );
   // The SDK shuts workers down gracefully on SIGINT/SIGTERM; run() then resolves.
   await worker.run();
   await pipeline.close();

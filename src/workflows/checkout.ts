@@ -22,14 +22,36 @@ export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowR
     } catch (err) {
       if (isCancellation(err)) throw err;
       const cause = (err as { cause?: Error }).cause ?? (err as Error);
-      await steps.setNodeState({ nodeId, state: 'done', result: 'fail', data: { error_code: 'git_checkout_failure', error_msg: cause.message } });
+      await steps.setNodeState({
+        nodeId,
+        state: 'done',
+        result: 'fail',
+        data: { error_code: 'git_checkout_failure', error_msg: cause.message },
+      });
       return 'fail' as const;
     }
-    const revision = { tree: rev.tree, branch: rev.branch, commit: rev.commit, ...(tarball.version ? { version: tarball.version } : {}) };
-    const specs = await steps.planJobs({ event: { kind: 'checkout', name: 'checkout', state: 'available' }, tree: rev.tree, branch: rev.branch, version: tarball.version });
+    const revision = {
+      tree: rev.tree,
+      branch: rev.branch,
+      commit: rev.commit,
+      ...(tarball.version ? { version: tarball.version } : {}),
+    };
+    const specs = await steps.planJobs({
+      event: { kind: 'checkout', name: 'checkout', state: 'available' },
+      tree: rev.tree,
+      branch: rev.branch,
+      version: tarball.version,
+    });
     const running = await startJobs(
       specs,
-      { parentId: nodeId, revision, tarballUrl: tarball.tarballUrl!, inputArtifacts: {}, inherited: {}, runtime: info.runtime },
+      {
+        parentId: nodeId,
+        revision,
+        tarballUrl: tarball.tarballUrl!,
+        inputArtifacts: {},
+        inherited: {},
+        runtime: info.runtime,
+      },
       'jobWorkflow',
     );
     jobs = running.count;
@@ -50,5 +72,10 @@ export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowR
     timer.cancel();
     await expired.catch(() => undefined);
   }
-  return { nodeId, result: winner === 'fail' ? 'fail' : winner === 'timeout' ? 'incomplete' : 'pass', timedOut: winner === 'timeout', jobs };
+  return {
+    nodeId,
+    result: winner === 'fail' ? 'fail' : winner === 'timeout' ? 'incomplete' : 'pass',
+    timedOut: winner === 'timeout',
+    jobs,
+  };
 }

@@ -1,6 +1,12 @@
 // One workflow per job × platform (SPEC §5): job node → runtime activity on `runtime/<name>` → result.
 // A passing kbuild becomes `available`, starts its tests, waits out its holdoff, then closes.
-import { CancellationScope, isCancellation, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { LabActivities, LabJobResult } from '../activities/lab/run-job';
 import type { NodeResult, NodeState } from '../db/nodes/types';
 import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attribute-keys';
@@ -13,7 +19,8 @@ const SCHEDULE_TO_CLOSE_MARGIN_MS = 10_000;
 
 export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowResult> {
   const { job, revision } = input;
-  const info = input.node ?? (await steps.createJobNode({ parentId: input.parentId, job, inherited: input.inherited }));
+  const info =
+    input.node ?? (await steps.createJobNode({ parentId: input.parentId, job, inherited: input.inherited }));
   const nodeId = info.nodeId;
   upsertSearchAttributes([{ key: SEARCH_ATTRIBUTE_KEYS.nodeId, value: nodeId }]);
   if (info.alreadyDone) return { nodeId, state: 'done', result: null, timedOut: false, children: 0 };
@@ -68,7 +75,11 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowR
 }
 
 /** The runtime activity; infrastructure errors retry, and exhausted retries make the job incomplete. */
-async function runOnRuntime(input: JobWorkflowInput, nodeId: string, deadlineMs: number): Promise<Pick<LabJobResult, 'status' | 'errorCode' | 'errorMsg'>> {
+async function runOnRuntime(
+  input: JobWorkflowInput,
+  nodeId: string,
+  deadlineMs: number,
+): Promise<Pick<LabJobResult, 'status' | 'errorCode' | 'errorMsg'>> {
   const { job } = input;
   const lab = proxyActivities<LabActivities>({
     taskQueue: runtimeTaskQueue(job.runtime),
@@ -76,7 +87,12 @@ async function runOnRuntime(input: JobWorkflowInput, nodeId: string, deadlineMs:
     // this bound, a little later, only guarantees the activity itself can never outlive it.
     scheduleToCloseTimeout: msUntil(deadlineMs) + SCHEDULE_TO_CLOSE_MARGIN_MS,
     heartbeatTimeout: input.runtime.heartbeatTimeoutMs,
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: input.runtime.infraAttempts, nonRetryableErrorTypes: ['ApiRejected'] },
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumAttempts: input.runtime.infraAttempts,
+      nonRetryableErrorTypes: ['ApiRejected'],
+    },
   });
   try {
     const r = await lab.runJob({

@@ -22,7 +22,11 @@ export async function startJobs(
   if (!specs.length) return { count: 0, all: Promise.resolve(), finished: () => true };
   // All job nodes in one step, so API clients see the whole fan-out at once; each job workflow then
   // finds its node (same derived id) instead of creating it.
-  const nodes = await steps.createJobNodes({ parentId: base.parentId, jobs: specs, inherited: base.inherited });
+  const nodes = await steps.createJobNodes({
+    parentId: base.parentId,
+    jobs: specs,
+    inherited: base.inherited,
+  });
   const handles = await Promise.all(
     specs.map((job, i) =>
       startChild<(input: JobWorkflowInput) => Promise<JobWorkflowResult>>(workflowType, {

@@ -17,7 +17,14 @@ describe('node filters and pagination', () => {
     checkout = await api.ctx.nodes.create(actor, {
       kind: 'checkout',
       name: 'checkout',
-      data: { kernel_revision: { tree: 'mainline', url: 'https://git.example/linux.git', branch: 'master', commit: 'f'.repeat(40) } },
+      data: {
+        kernel_revision: {
+          tree: 'mainline',
+          url: 'https://git.example/linux.git',
+          branch: 'master',
+          commit: 'f'.repeat(40),
+        },
+      },
     });
     const arches = ['x86_64', 'arm64', 'arm', 'riscv', 'x86_64'];
     builds = [];
@@ -32,7 +39,13 @@ describe('node filters and pagination', () => {
           retry_counter: i,
           processed_by_kcidb_bridge: i % 2 === 1,
           holdoff: i === 0 ? '2030-01-01T00:00:00Z' : null,
-          data: { arch: arches[i], num: i, flag: i < 2, version: String(i), label: i === 3 ? 'null' : `l${i}` },
+          data: {
+            arch: arches[i],
+            num: i,
+            flag: i < 2,
+            version: String(i),
+            label: i === 3 ? 'null' : `l${i}`,
+          },
         }),
       );
       await new Promise((r) => setTimeout(r, 5)); // distinct creation times
@@ -73,21 +86,31 @@ describe('node filters and pagination', () => {
   }
 
   it('filters by checkout tree, parent, id and id lists', async () => {
-    expect((await q('data.kernel_revision.tree=mainline')).body.items.map((n: Node) => n.id)).toEqual([checkout.id]);
+    expect((await q('data.kernel_revision.tree=mainline')).body.items.map((n: Node) => n.id)).toEqual([
+      checkout.id,
+    ]);
     expect((await q(`parent=${checkout.id}`)).body.total).toBe(5);
     expect((await q('parent=null')).body.items.map((n: Node) => n.id)).toEqual([checkout.id]);
     expect((await q(`id=${builds[2].id}`)).body.items[0].name).toBe(builds[2].name);
-    expect(names((await q(`id__in=${builds[1].id},${builds[3].id}`)).body.items)).toEqual([builds[1].name, builds[3].name].sort());
+    expect(names((await q(`id__in=${builds[1].id},${builds[3].id}`)).body.items)).toEqual(
+      [builds[1].name, builds[3].name].sort(),
+    );
     expect((await q(`treeid=${checkout.id}`)).body.total).toBe(6);
     expect((await q('path=checkout')).body.total).toBe(6);
   });
 
   it('created/updated take timestamps', async () => {
     const mid = builds[2].created;
-    expect(names((await q(`kind=kbuild&created__gte=${mid}`)).body.items)).toEqual([2, 3, 4].map((i) => builds[i].name).sort());
-    expect(names((await q(`kind=kbuild&created__lt=${mid}`)).body.items)).toEqual([0, 1].map((i) => builds[i].name).sort());
+    expect(names((await q(`kind=kbuild&created__gte=${mid}`)).body.items)).toEqual(
+      [2, 3, 4].map((i) => builds[i].name).sort(),
+    );
+    expect(names((await q(`kind=kbuild&created__lt=${mid}`)).body.items)).toEqual(
+      [0, 1].map((i) => builds[i].name).sort(),
+    );
     expect((await q('updated__gt=2000-01-01T00:00:00')).body.total).toBe(6);
-    expect((await q(`created=${builds[1].created}`)).body.items.map((n: Node) => n.id)).toEqual([builds[1].id]);
+    expect((await q(`created=${builds[1].created}`)).body.items.map((n: Node) => n.id)).toEqual([
+      builds[1].id,
+    ]);
   });
 
   it('sorts', async () => {

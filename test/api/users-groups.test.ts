@@ -25,18 +25,30 @@ describe('user groups over HTTP', () => {
 
     const list = await http(api, 'GET', `/latest/user-groups?name=${name}`, { token: admin.token });
     expect(list.body).toEqual({ items: [created.body], total: 1, limit: 50, offset: 0 });
-    expect((await http(api, 'GET', `/latest/user-groups/${created.body.id}`, { token: admin.token })).body).toEqual(created.body);
-    expect((await http(api, 'GET', `/latest/user-groups/${name}`, { token: admin.token })).body).toEqual(created.body);
+    expect(
+      (await http(api, 'GET', `/latest/user-groups/${created.body.id}`, { token: admin.token })).body,
+    ).toEqual(created.body);
+    expect((await http(api, 'GET', `/latest/user-groups/${name}`, { token: admin.token })).body).toEqual(
+      created.body,
+    );
 
-    expect((await http(api, 'DELETE', `/latest/user-groups/${created.body.id}`, { token: admin.token })).status).toBe(204);
-    expect((await http(api, 'GET', `/latest/user-groups/${created.body.id}`, { token: admin.token })).status).toBe(404);
+    expect(
+      (await http(api, 'DELETE', `/latest/user-groups/${created.body.id}`, { token: admin.token })).status,
+    ).toBe(204);
+    expect(
+      (await http(api, 'GET', `/latest/user-groups/${created.body.id}`, { token: admin.token })).status,
+    ).toBe(404);
   });
 
   it('group admin work needs an admin-scope token; listing needs a user', async () => {
     const user = await createTestUser(api);
     const everyday = await login(api.url, admin.username, admin.password);
-    expect((await http(api, 'POST', '/latest/user-groups', { token: user.token, json: { name: 'x' } })).status).toBe(403);
-    expect((await http(api, 'POST', '/latest/user-groups', { token: everyday, json: { name: 'x' } })).status).toBe(403);
+    expect(
+      (await http(api, 'POST', '/latest/user-groups', { token: user.token, json: { name: 'x' } })).status,
+    ).toBe(403);
+    expect(
+      (await http(api, 'POST', '/latest/user-groups', { token: everyday, json: { name: 'x' } })).status,
+    ).toBe(403);
     expect((await http(api, 'GET', '/latest/user-groups')).status).toBe(401);
     expect((await http(api, 'GET', '/latest/user-groups', { token: user.token })).status).toBe(200);
   });
@@ -50,22 +62,34 @@ describe('user groups over HTTP', () => {
 
     await http(api, 'POST', `/latest/user-groups/${name}/leave`, { token: member.token });
     await api.db.collection('nodes').insertOne({ name: 'n', user_groups: [name] });
-    expect((await http(api, 'DELETE', `/latest/user-groups/${name}`, { token: admin.token })).status).toBe(409);
+    expect((await http(api, 'DELETE', `/latest/user-groups/${name}`, { token: admin.token })).status).toBe(
+      409,
+    );
     await api.db.collection('nodes').deleteMany({ user_groups: name });
-    expect((await http(api, 'DELETE', `/latest/user-groups/${name}`, { token: admin.token })).status).toBe(204);
+    expect((await http(api, 'DELETE', `/latest/user-groups/${name}`, { token: admin.token })).status).toBe(
+      204,
+    );
   });
 
   it('group names with colons (node:edit:any, runtime:<name>:node-editor) work in paths', async () => {
     const name = `runtime:lava-${uniqueSuffix()}:node-editor`;
-    expect((await http(api, 'POST', '/latest/user-groups', { token: admin.token, json: { name } })).status).toBe(201);
+    expect(
+      (await http(api, 'POST', '/latest/user-groups', { token: admin.token, json: { name } })).status,
+    ).toBe(201);
     const got = await http(api, 'GET', `/latest/user-groups/${name}`, { token: admin.token });
     expect(got.status).toBe(200);
     expect(got.body.name).toBe(name);
-    expect((await http(api, 'GET', `/latest/user-groups/${encodeURIComponent(name)}`, { token: admin.token })).body.name).toBe(name);
+    expect(
+      (await http(api, 'GET', `/latest/user-groups/${encodeURIComponent(name)}`, { token: admin.token })).body
+        .name,
+    ).toBe(name);
   });
 
   it('a bad group name is a 400 naming the field', async () => {
-    const res = await http(api, 'POST', '/latest/user-groups', { token: admin.token, json: { name: 'has space' } });
+    const res = await http(api, 'POST', '/latest/user-groups', {
+      token: admin.token,
+      json: { name: 'has space' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/^body\.name: must match/);
   });
@@ -77,7 +101,12 @@ describe('user groups over HTTP', () => {
 
     const join = await http(api, 'POST', `/latest/user-groups/${name}/join`, { token: user.token });
     expect(join.status).toBe(201);
-    expect(join.body).toMatchObject({ username: user.username, group: name, state: 'pending', decided: null });
+    expect(join.body).toMatchObject({
+      username: user.username,
+      group: name,
+      state: 'pending',
+      decided: null,
+    });
     const again = await http(api, 'POST', `/latest/user-groups/${name}/join`, { token: user.token });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(join.body.id);
@@ -87,30 +116,55 @@ describe('user groups over HTTP', () => {
     // The user sees their own requests; an admin-scope token sees everyone's.
     const own = await http(api, 'GET', '/latest/group-requests', { token: user.token });
     expect(own.body.items.map((r: { id: string }) => r.id)).toEqual([join.body.id]);
-    const pending = await http(api, 'GET', `/latest/group-requests?state=pending&group=${name}`, { token: admin.token });
+    const pending = await http(api, 'GET', `/latest/group-requests?state=pending&group=${name}`, {
+      token: admin.token,
+    });
     expect(pending.body.total).toBe(1);
 
-    expect((await http(api, 'POST', `/latest/group-requests/${join.body.id}/approve`, { token: user.token })).status).toBe(403);
-    const approved = await http(api, 'POST', `/latest/group-requests/${join.body.id}/approve`, { token: admin.token });
+    expect(
+      (await http(api, 'POST', `/latest/group-requests/${join.body.id}/approve`, { token: user.token }))
+        .status,
+    ).toBe(403);
+    const approved = await http(api, 'POST', `/latest/group-requests/${join.body.id}/approve`, {
+      token: admin.token,
+    });
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ state: 'approved', decided_by: admin.username });
     expect((await http(api, 'GET', '/latest/whoami', { token: user.token })).body.groups).toEqual([{ name }]);
     // Decided once.
-    expect((await http(api, 'POST', `/latest/group-requests/${join.body.id}/reject`, { token: admin.token })).status).toBe(409);
+    expect(
+      (await http(api, 'POST', `/latest/group-requests/${join.body.id}/reject`, { token: admin.token }))
+        .status,
+    ).toBe(409);
     // Already a member.
-    expect((await http(api, 'POST', `/latest/user-groups/${name}/join`, { token: user.token })).status).toBe(409);
+    expect((await http(api, 'POST', `/latest/user-groups/${name}/join`, { token: user.token })).status).toBe(
+      409,
+    );
 
     const left = await http(api, 'POST', `/latest/user-groups/${name}/leave`, { token: user.token });
     expect(left.status).toBe(200);
     expect(left.body.groups).toEqual([]);
-    expect((await http(api, 'POST', `/latest/user-groups/${name}/leave`, { token: user.token })).status).toBe(409);
+    expect((await http(api, 'POST', `/latest/user-groups/${name}/leave`, { token: user.token })).status).toBe(
+      409,
+    );
 
     const second = await http(api, 'POST', `/latest/user-groups/${name}/join`, { token: user.token });
-    const rejected = await http(api, 'POST', `/latest/group-requests/${second.body.id}/reject`, { token: admin.token });
+    const rejected = await http(api, 'POST', `/latest/group-requests/${second.body.id}/reject`, {
+      token: admin.token,
+    });
     expect(rejected.body.state).toBe('rejected');
     expect((await http(api, 'GET', '/latest/whoami', { token: user.token })).body.groups).toEqual([]);
-    expect((await http(api, 'POST', `/latest/group-requests/${'0'.repeat(24)}/approve`, { token: admin.token })).status).toBe(404);
-    expect((await http(api, 'POST', `/latest/user-groups/no-such-group-${uniqueSuffix()}/join`, { token: user.token })).status).toBe(404);
+    expect(
+      (await http(api, 'POST', `/latest/group-requests/${'0'.repeat(24)}/approve`, { token: admin.token }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await http(api, 'POST', `/latest/user-groups/no-such-group-${uniqueSuffix()}/join`, {
+          token: user.token,
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -129,11 +183,15 @@ describe('accounts the system creates', () => {
   it('ensureFirstAdmin creates the first admin once, printing a generated password', async () => {
     const db = firstAdminDb;
     const messages: string[] = [];
-    const first = await ensureFirstAdmin(db, { username: 'admin', email: 'admin@localhost' }, (m) => messages.push(m));
+    const first = await ensureFirstAdmin(db, { username: 'admin', email: 'admin@localhost' }, (m) =>
+      messages.push(m),
+    );
     expect(first?.is_superuser).toBe(true);
     const password = /generated password: (\S+)/.exec(messages[0])?.[1];
     expect(password).toBeTruthy();
-    expect(await ensureFirstAdmin(db, { username: 'admin', email: 'admin@localhost' }, (m) => messages.push(m))).toBeNull();
+    expect(
+      await ensureFirstAdmin(db, { username: 'admin', email: 'admin@localhost' }, (m) => messages.push(m)),
+    ).toBeNull();
     expect(messages).toHaveLength(1);
 
     firstAdminApi = await startTestApi({ db });
@@ -144,7 +202,11 @@ describe('accounts the system creates', () => {
 
   it('bootstrapAdmin creates a verified superuser and leaves an existing user unchanged', async () => {
     const db = bootstrapDb;
-    const made = await bootstrapAdmin(db, { username: 'root', password: 'root-password', email: 'root@example.org' });
+    const made = await bootstrapAdmin(db, {
+      username: 'root',
+      password: 'root-password',
+      email: 'root@example.org',
+    });
     expect(made).toMatchObject({ created: true, user: { is_superuser: true, is_verified: true } });
     const again = await bootstrapAdmin(db, { username: 'root', password: 'other', email: 'x@example.org' });
     expect(again.created).toBe(false);
@@ -152,26 +214,48 @@ describe('accounts the system creates', () => {
 
   it('ensureServiceUser is idempotent, adds groups, cannot log in; mintToken gives it a working token', async () => {
     const actor = await ensureServiceUser(api.db, 'maestro-pipeline', ['node:edit:any']);
-    expect(actor).toMatchObject({ username: 'maestro-pipeline', groups: ['node:edit:any'], isSuperuser: false });
+    expect(actor).toMatchObject({
+      username: 'maestro-pipeline',
+      groups: ['node:edit:any'],
+      isSuperuser: false,
+    });
     const again = await ensureServiceUser(api.db, 'maestro-pipeline', ['node:edit:any', 'extra']);
     expect(again.id).toBe(actor.id);
     expect(again.groups.sort()).toEqual(['extra', 'node:edit:any']);
 
     // Concurrent starts (several workers, several test users sharing a new group) do not trip over each other.
-    const racing = await Promise.all([1, 2, 3, 4].map(() => ensureServiceUser(api.db, 'maestro-racer', ['race-group'])));
+    const racing = await Promise.all(
+      [1, 2, 3, 4].map(() => ensureServiceUser(api.db, 'maestro-racer', ['race-group'])),
+    );
     expect(new Set(racing.map((a) => a.id)).size).toBe(1);
-    const racingUsers = await Promise.all([1, 2, 3].map(() => createTestUser(api, { groups: ['race-group-2'] })));
+    const racingUsers = await Promise.all(
+      [1, 2, 3].map(() => createTestUser(api, { groups: ['race-group-2'] })),
+    );
     expect(racingUsers).toHaveLength(3);
 
     // An admin can give a password-less lab user a token over HTTP too.
     const labAdmin = await createTestUser(api, { superuser: true });
-    const viaHttp = await http(api, 'POST', `/latest/user/${actor.id}/token`, { token: labAdmin.token, json: { expires_in: 180 * 86400 } });
+    const viaHttp = await http(api, 'POST', `/latest/user/${actor.id}/token`, {
+      token: labAdmin.token,
+      json: { expires_in: 180 * 86400 },
+    });
     expect(viaHttp.status).toBe(200);
     expect(viaHttp.body.scope).toBe('');
-    expect((await http(api, 'GET', '/latest/whoami', { token: viaHttp.body.access_token })).body.username).toBe('maestro-pipeline');
+    expect(
+      (await http(api, 'GET', '/latest/whoami', { token: viaHttp.body.access_token })).body.username,
+    ).toBe('maestro-pipeline');
     const plain = await createTestUser(api);
-    expect((await http(api, 'POST', `/latest/user/${actor.id}/token`, { token: plain.token, json: {} })).status).toBe(403);
-    expect((await http(api, 'POST', `/latest/user/${actor.id}/token`, { token: labAdmin.token, json: { expires_in: 400 * 86400 } })).status).toBe(400);
+    expect(
+      (await http(api, 'POST', `/latest/user/${actor.id}/token`, { token: plain.token, json: {} })).status,
+    ).toBe(403);
+    expect(
+      (
+        await http(api, 'POST', `/latest/user/${actor.id}/token`, {
+          token: labAdmin.token,
+          json: { expires_in: 400 * 86400 },
+        })
+      ).status,
+    ).toBe(400);
 
     const lab = await ensureServiceUser(api.db, 'lab-shell', []);
     const minted = await mintToken(api.db, lab.id, { expiresIn: 365 * 86400 });
@@ -179,7 +263,9 @@ describe('accounts the system creates', () => {
     expect(me.status).toBe(200);
     expect(me.body.username).toBe('lab-shell');
     expect(Date.parse(minted.expires_at) - Date.now()).toBeGreaterThan(300 * 86400 * 1000);
-    const loginAttempt = await http(api, 'POST', '/latest/user/login', { form: { username: 'lab-shell', password: 'anything' } });
+    const loginAttempt = await http(api, 'POST', '/latest/user/login', {
+      form: { username: 'lab-shell', password: 'anything' },
+    });
     expect(loginAttempt.status).toBe(400);
   });
 });

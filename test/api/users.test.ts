@@ -22,7 +22,9 @@ describe('users over HTTP', () => {
   describe('login', () => {
     it('returns a bearer token for good credentials (form)', async () => {
       const user = await createTestUser(api);
-      const res = await http(api, 'POST', '/latest/user/login', { form: { username: user.username, password: user.password } });
+      const res = await http(api, 'POST', '/latest/user/login', {
+        form: { username: user.username, password: user.password },
+      });
       expect(res.status).toBe(200);
       expect(res.body.token_type).toBe('bearer');
       expect(res.body.access_token.split('.')).toHaveLength(3);
@@ -31,7 +33,14 @@ describe('users over HTTP', () => {
     it('accepts the OAuth2 password-grant fields KernelCI clients send', async () => {
       const user = await createTestUser(api);
       const res = await http(api, 'POST', '/user/login', {
-        form: { grant_type: 'password', username: user.username, password: user.password, scope: '', client_id: '', client_secret: '' },
+        form: {
+          grant_type: 'password',
+          username: user.username,
+          password: user.password,
+          scope: '',
+          client_id: '',
+          client_secret: '',
+        },
       });
       expect(res.status).toBe(200);
     });
@@ -86,7 +95,9 @@ describe('users over HTTP', () => {
       const anonymous = await http(api, 'GET', '/latest/whoami');
       expect(anonymous.status).toBe(401);
       expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
-      const res = await http(api, 'GET', '/latest/whoami', { headers: { authorization: 'Basic Zm9vOmJhcg==' } });
+      const res = await http(api, 'GET', '/latest/whoami', {
+        headers: { authorization: 'Basic Zm9vOmJhcg==' },
+      });
       expect(res.status).toBe(401);
       expect(res.body.detail).toMatch(/Bearer/);
     });
@@ -118,7 +129,9 @@ describe('users over HTTP', () => {
       expect(await peek.json()).toMatchObject({ username, email: `${username}@example.org` });
 
       // Not usable before accepting: no password yet.
-      const early = await http(api, 'POST', '/latest/user/login', { form: { username, password: 'anything-at-all' } });
+      const early = await http(api, 'POST', '/latest/user/login', {
+        form: { username, password: 'anything-at-all' },
+      });
       expect(early.status).toBe(400);
 
       const accepted = await http(api, 'POST', '/latest/user/accept-invite', {
@@ -141,7 +154,9 @@ describe('users over HTTP', () => {
     });
 
     it('rejects an unknown invite token and a duplicate username', async () => {
-      const bad = await http(api, 'POST', '/latest/user/accept-invite', { json: { token: 'nope', password: 'long-enough' } });
+      const bad = await http(api, 'POST', '/latest/user/accept-invite', {
+        json: { token: 'nope', password: 'long-enough' },
+      });
       expect(bad.status).toBe(400);
       const dup = await http(api, 'POST', '/latest/user/invite', {
         token: admin.token,
@@ -157,11 +172,13 @@ describe('users over HTTP', () => {
       expect(dupEmail.body.detail).toBe('email: a user with this email already exists');
     });
 
-    it('is admin work: 401 anonymous, 403 for a user and for an admin\'s everyday token', async () => {
+    it("is admin work: 401 anonymous, 403 for a user and for an admin's everyday token", async () => {
       const user = await createTestUser(api);
       const body = { username: `x-${uniqueSuffix()}`, email: `x-${uniqueSuffix()}@example.org` };
       expect((await http(api, 'POST', '/latest/user/invite', { json: body })).status).toBe(401);
-      expect((await http(api, 'POST', '/latest/user/invite', { token: user.token, json: body })).status).toBe(403);
+      expect((await http(api, 'POST', '/latest/user/invite', { token: user.token, json: body })).status).toBe(
+        403,
+      );
       const everyday = await http(api, 'POST', '/latest/user/invite', { token: adminEveryday, json: body });
       expect(everyday.status).toBe(403);
       expect(everyday.body.detail).toMatch(/admin scope/);
@@ -181,7 +198,13 @@ describe('users over HTTP', () => {
       });
       expect(res.status).toBe(200);
       expect((await http(api, 'GET', '/latest/whoami', { token: user.token })).status).toBe(401);
-      expect((await http(api, 'POST', '/latest/user/login', { form: { username: user.username, password: user.password } })).status).toBe(400);
+      expect(
+        (
+          await http(api, 'POST', '/latest/user/login', {
+            form: { username: user.username, password: user.password },
+          })
+        ).status,
+      ).toBe(400);
       const token = await login(api.url, user.username, 'brand-new-password');
       expect((await http(api, 'GET', '/latest/whoami', { token })).status).toBe(200);
     });
@@ -195,7 +218,7 @@ describe('users over HTTP', () => {
       expect(res.body.detail).toBe('body.new_password: must be at least 8 characters');
     });
 
-    it('PATCH /user/me edits the e-mail; groups and flags are not the user\'s to change', async () => {
+    it("PATCH /user/me edits the e-mail; groups and flags are not the user's to change", async () => {
       const user = await createTestUser(api);
       const email = `new-${uniqueSuffix()}@example.org`;
       const res = await http(api, 'PATCH', '/latest/user/me', { token: user.token, json: { email } });
@@ -206,7 +229,10 @@ describe('users over HTTP', () => {
         expect(denied.status).toBe(400);
         expect(denied.body.detail).toMatch(/unknown field$/);
       }
-      const taken = await http(api, 'PATCH', '/latest/user/me', { token: user.token, json: { email: admin.email } });
+      const taken = await http(api, 'PATCH', '/latest/user/me', {
+        token: user.token,
+        json: { email: admin.email },
+      });
       expect(taken.status).toBe(409);
     });
   });
@@ -217,8 +243,12 @@ describe('users over HTTP', () => {
       const list = await http(api, 'GET', `/latest/users?username=${user.username}`, { token: user.token });
       expect(list.status).toBe(200);
       expect(list.body).toMatchObject({ total: 1, limit: 50, offset: 0, items: [{ id: user.id }] });
-      expect((await http(api, 'GET', `/latest/user/${user.id}`, { token: user.token })).body.username).toBe(user.username);
-      expect((await http(api, 'GET', `/latest/user/${'0'.repeat(24)}`, { token: user.token })).status).toBe(404);
+      expect((await http(api, 'GET', `/latest/user/${user.id}`, { token: user.token })).body.username).toBe(
+        user.username,
+      );
+      expect((await http(api, 'GET', `/latest/user/${'0'.repeat(24)}`, { token: user.token })).status).toBe(
+        404,
+      );
       const bad = await http(api, 'GET', '/latest/user/not-an-id', { token: user.token });
       expect(bad.status).toBe(400);
       expect(bad.body.detail).toMatch(/^params\.id: /);
@@ -229,27 +259,45 @@ describe('users over HTTP', () => {
       const user = await createTestUser(api);
       await api.ctx.groups.ensure(['node:edit:any']);
       const patch = { groups: ['node:edit:any'], is_verified: true };
-      expect((await http(api, 'PATCH', `/latest/user/${user.id}`, { token: user.token, json: patch })).status).toBe(403);
-      expect((await http(api, 'PATCH', `/latest/user/${user.id}`, { token: adminEveryday, json: patch })).status).toBe(403);
+      expect(
+        (await http(api, 'PATCH', `/latest/user/${user.id}`, { token: user.token, json: patch })).status,
+      ).toBe(403);
+      expect(
+        (await http(api, 'PATCH', `/latest/user/${user.id}`, { token: adminEveryday, json: patch })).status,
+      ).toBe(403);
       const ok = await http(api, 'PATCH', `/latest/user/${user.id}`, { token: admin.token, json: patch });
       expect(ok.status).toBe(200);
       expect(ok.body.groups).toEqual([{ name: 'node:edit:any' }]);
       // Group changes apply to the user's existing token at once.
-      expect((await http(api, 'GET', '/latest/whoami', { token: user.token })).body.groups).toEqual([{ name: 'node:edit:any' }]);
+      expect((await http(api, 'GET', '/latest/whoami', { token: user.token })).body.groups).toEqual([
+        { name: 'node:edit:any' },
+      ]);
     });
 
     it('deactivating a user cuts off its tokens; DELETE removes it', async () => {
       const user = await createTestUser(api);
-      expect((await http(api, 'PATCH', `/latest/user/${user.id}`, { token: admin.token, json: { is_active: false } })).status).toBe(200);
+      expect(
+        (
+          await http(api, 'PATCH', `/latest/user/${user.id}`, {
+            token: admin.token,
+            json: { is_active: false },
+          })
+        ).status,
+      ).toBe(200);
       expect((await http(api, 'GET', '/latest/whoami', { token: user.token })).status).toBe(401);
-      expect((await http(api, 'DELETE', `/latest/user/${user.id}`, { token: adminEveryday })).status).toBe(403);
+      expect((await http(api, 'DELETE', `/latest/user/${user.id}`, { token: adminEveryday })).status).toBe(
+        403,
+      );
       expect((await http(api, 'DELETE', `/latest/user/${user.id}`, { token: admin.token })).status).toBe(204);
       expect((await http(api, 'GET', `/latest/user/${user.id}`, { token: admin.token })).status).toBe(404);
     });
 
     it('refuses to demote the last active superuser', async () => {
       // Other files' admins live in other databases: this one has exactly one superuser.
-      const res = await http(api, 'PATCH', `/latest/user/${admin.id}`, { token: admin.token, json: { is_superuser: false } });
+      const res = await http(api, 'PATCH', `/latest/user/${admin.id}`, {
+        token: admin.token,
+        json: { is_superuser: false },
+      });
       expect(res.status).toBe(409);
     });
   });
@@ -261,9 +309,15 @@ describe('users over HTTP', () => {
         form: { username: user.username, password: user.password, scope: 'admin' },
       });
       expect(denied.status).toBe(403);
-      expect((await http(api, 'POST', '/latest/user/token', { token: user.token, json: { scope: 'admin' } })).status).toBe(403);
+      expect(
+        (await http(api, 'POST', '/latest/user/token', { token: user.token, json: { scope: 'admin' } }))
+          .status,
+      ).toBe(403);
 
-      const minted = await http(api, 'POST', '/latest/user/token', { token: adminEveryday, json: { scope: 'admin', expires_in: 600 } });
+      const minted = await http(api, 'POST', '/latest/user/token', {
+        token: adminEveryday,
+        json: { scope: 'admin', expires_in: 600 },
+      });
       expect(minted.status).toBe(200);
       expect(minted.body.scope).toBe('admin');
       const users = await http(api, 'GET', '/latest/users', { token: minted.body.access_token });
@@ -280,17 +334,27 @@ describe('users over HTTP', () => {
       const res = await http(api, 'POST', '/latest/user/token', { token: user.token });
       expect(res.status).toBe(200);
       expect(res.body.scope).toBe('');
-      expect((await http(api, 'GET', '/latest/whoami', { token: res.body.access_token })).body.id).toBe(user.id);
+      expect((await http(api, 'GET', '/latest/whoami', { token: res.body.access_token })).body.id).toBe(
+        user.id,
+      );
     });
 
     it('admin-scope tokens are capped at MAESTRO_ADMIN_TOKEN_LIFETIME', async () => {
-      const res = await http(api, 'POST', '/latest/user/token', { token: adminEveryday, json: { scope: 'admin', expires_in: 10 * 86400 } });
-      expect(Date.parse(res.body.expires_at) - Date.now()).toBeLessThanOrEqual(api.ctx.settings.adminTokenLifetime * 1000 + 1000);
+      const res = await http(api, 'POST', '/latest/user/token', {
+        token: adminEveryday,
+        json: { scope: 'admin', expires_in: 10 * 86400 },
+      });
+      expect(Date.parse(res.body.expires_at) - Date.now()).toBeLessThanOrEqual(
+        api.ctx.settings.adminTokenLifetime * 1000 + 1000,
+      );
     });
 
     it('an expired token is 401', async () => {
       const user = await createTestUser(api);
-      const res = await http(api, 'POST', '/latest/user/token', { token: user.token, json: { expires_in: 1 } });
+      const res = await http(api, 'POST', '/latest/user/token', {
+        token: user.token,
+        json: { expires_in: 1 },
+      });
       expect(res.status).toBe(200);
       await new Promise((r) => setTimeout(r, 2100));
       const me = await http(api, 'GET', '/latest/whoami', { token: res.body.access_token });
@@ -319,7 +383,11 @@ describe('users over HTTP', () => {
         .sign(realKey);
       const [h, p, s] = user.token.split('.');
       const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
-      const tampered = [h, Buffer.from(JSON.stringify({ ...payload, sub: admin.id, scope: 'admin' })).toString('base64url'), s].join('.');
+      const tampered = [
+        h,
+        Buffer.from(JSON.stringify({ ...payload, sub: admin.id, scope: 'admin' })).toString('base64url'),
+        s,
+      ].join('.');
       const none = [
         Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url'),
         Buffer.from(JSON.stringify({ ...payload, sub: admin.id })).toString('base64url'),
@@ -341,7 +409,7 @@ describe('users over HTTP', () => {
   });
 
   describe('logout and revocation', () => {
-    it('logout revokes only the token used; the user\'s other tokens keep working', async () => {
+    it("logout revokes only the token used; the user's other tokens keep working", async () => {
       const user = await createTestUser(api);
       const second = await login(api.url, user.username, user.password);
       expect((await http(api, 'POST', '/latest/user/logout', { token: user.token })).status).toBe(204);
@@ -388,7 +456,9 @@ describe('users over HTTP', () => {
     it('admin revoke-tokens cuts off every token of a user; logging in again works', async () => {
       const user = await createTestUser(api);
       const second = await login(api.url, user.username, user.password);
-      expect((await http(api, 'POST', `/latest/user/${user.id}/revoke-tokens`, { token: adminEveryday })).status).toBe(403);
+      expect(
+        (await http(api, 'POST', `/latest/user/${user.id}/revoke-tokens`, { token: adminEveryday })).status,
+      ).toBe(403);
       const res = await http(api, 'POST', `/latest/user/${user.id}/revoke-tokens`, { token: admin.token });
       expect(res.status).toBe(200);
       for (const token of [user.token, second]) {

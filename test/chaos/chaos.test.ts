@@ -14,7 +14,9 @@ import { ProcessStack, type PartName } from './stack';
 import { DurableSubscriber } from './subscriber';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const KILLS: PartName[] = (process.env.CHAOS_KILLS ?? 'pipeline-worker,lab-worker,api-0,temporal').split(',') as PartName[];
+const KILLS: PartName[] = (process.env.CHAOS_KILLS ?? 'pipeline-worker,lab-worker,api-0,temporal').split(
+  ',',
+) as PartName[];
 const EXTRA_REVISIONS = Number(process.env.CHAOS_EXTRA_REVISIONS ?? 2);
 const DONE_DEADLINE_MS = Number(process.env.CHAOS_DEADLINE_S ?? 240) * 1000;
 
@@ -31,7 +33,11 @@ interface StoredNode {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+async function until<T>(
+  what: string,
+  deadlineMs: number,
+  probe: () => Promise<T | null | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await probe();
@@ -88,7 +94,9 @@ function nodes(): Promise<StoredNode[]> {
 }
 
 async function checkoutOf(commit: string): Promise<StoredNode | null> {
-  return db.collection<StoredNode>('nodes').findOne({ kind: 'checkout', 'data.kernel_revision.commit': commit });
+  return db
+    .collection<StoredNode>('nodes')
+    .findOne({ kind: 'checkout', 'data.kernel_revision.commit': commit });
 }
 
 function descendants(all: StoredNode[], root: StoredNode): StoredNode[] {
@@ -158,23 +166,37 @@ describe('resilience under kill -9', () => {
       expect(roots, `one checkout for ${commit.slice(0, 12)}`).toHaveLength(1);
       const tree = [roots[0], ...descendants(all, roots[0])];
       nodesChecked += tree.length;
-      expect(tree.filter((n) => n.kind === 'kbuild'), `one kbuild for ${commit.slice(0, 12)}`).toHaveLength(1);
+      expect(
+        tree.filter((n) => n.kind === 'kbuild'),
+        `one kbuild for ${commit.slice(0, 12)}`,
+      ).toHaveLength(1);
       const kbuild = tree.find((n) => n.kind === 'kbuild')!;
       const smokeJobs = tree.filter((n) => n.name === 'smoke' && n.parent?.equals(kbuild._id));
       expect(smokeJobs.length, `one smoke job per platform for ${commit.slice(0, 12)}`).toBe(2);
-      expect(tree.every((n) => n.state === 'done'), `tree of ${commit.slice(0, 12)} done`).toBe(true);
+      expect(
+        tree.every((n) => n.state === 'done'),
+        `tree of ${commit.slice(0, 12)} done`,
+      ).toBe(true);
     }
     // Nothing exists twice: (parent, kind, name, platform) identifies a node.
-    const keys = all.map((n) => `${n.parent?.toHexString() ?? '-'}|${n.kind}|${n.name}|${n.data.platform ?? ''}|${n.parent ? '' : n.data.kernel_revision?.commit}`);
+    const keys = all.map(
+      (n) =>
+        `${n.parent?.toHexString() ?? '-'}|${n.kind}|${n.name}|${n.data.platform ?? ''}|${n.parent ? '' : n.data.kernel_revision?.commit}`,
+    );
     const dupes = keys.filter((k, i) => keys.indexOf(k) !== i);
     expect(dupes, 'duplicate nodes').toEqual([]);
     // Nothing left running past its timeout.
     const now = Date.now();
-    expect(all.filter((n) => n.state !== 'done' && new Date(n.timeout).getTime() < now), 'nodes running past their timeout').toEqual([]);
+    expect(
+      all.filter((n) => n.state !== 'done' && new Date(n.timeout).getTime() < now),
+      'nodes running past their timeout',
+    ).toEqual([]);
 
     // Every durable subscriber got every node event exactly once, in order.
     const history = await db
-      .collection<{ sequence_id: number; channel: string; void?: boolean; ce: { id: string } | null }>('events')
+      .collection<{ sequence_id: number; channel: string; void?: boolean; ce: { id: string } | null }>(
+        'events',
+      )
       .find({ channel: 'node', void: { $ne: true }, sequence_id: { $gt: firstSeqBefore } })
       .sort({ sequence_id: 1 })
       .toArray();
@@ -184,7 +206,10 @@ describe('resilience under kill -9', () => {
     for (const s of subscribers) {
       expect(s.duplicates, `${s.subscriberId} duplicates`).toBe(0);
       expect(s.outOfOrder, `${s.subscriberId} out of order`).toBe(0);
-      expect(s.received.map((e) => e.id), `${s.subscriberId} received every event in order`).toEqual(expected);
+      expect(
+        s.received.map((e) => e.id),
+        `${s.subscriberId} received every event in order`,
+      ).toEqual(expected);
     }
 
     console.log(

@@ -18,7 +18,18 @@ export interface TrivialPipelineOptions {
 export function trivialPipelineConfig(o: TrivialPipelineOptions): string {
   const platforms = Array.from({ length: o.platforms ?? 2 }, (_, i) => `p${i + 1}`);
   const sleep = o.jobSeconds ? `sleep ${o.jobSeconds} && ` : '';
-  const results = JSON.stringify({ tests: [{ name: 'boot', result: 'pass' }, { name: 'suite', tests: [{ name: 'a', result: 'pass' }, { name: 'b', result: 'skip' }] }] });
+  const results = JSON.stringify({
+    tests: [
+      { name: 'boot', result: 'pass' },
+      {
+        name: 'suite',
+        tests: [
+          { name: 'a', result: 'pass' },
+          { name: 'b', result: 'skip' },
+        ],
+      },
+    ],
+  });
   return `
 pipeline:
   trigger_interval: ${o.triggerInterval ?? '2s'}

@@ -72,9 +72,18 @@ export class ProcessStack {
     await this.createTree();
     await fs.writeFile(
       this.configFile,
-      this.opts.pipelineConfig({ storageUrl: this.storageUrl, apiUrl: this.apiUrl(replicas - 1), treeUrl: `file://${this.treeDir}` }),
+      this.opts.pipelineConfig({
+        storageUrl: this.storageUrl,
+        apiUrl: this.apiUrl(replicas - 1),
+        treeUrl: `file://${this.treeDir}`,
+      }),
     );
-    this.ferret = await startFerretDb({ bin: this.opts.ferretBin, port: this.ports.ferret, dataDir: path.join(this.opts.dir, 'ferretdb'), log: this.opts.log });
+    this.ferret = await startFerretDb({
+      bin: this.opts.ferretBin,
+      port: this.ports.ferret,
+      dataDir: path.join(this.opts.dir, 'ferretdb'),
+      log: this.opts.log,
+    });
     this.mongoUri = this.ferret.uri;
     await this.startTemporal();
     await this.startStorage();
@@ -125,9 +134,16 @@ export class ProcessStack {
     }
   };
 
-  private async waitForLine(name: string, pattern: RegExp, proc: ManagedProcess, timeoutMs = 180_000): Promise<void> {
+  private async waitForLine(
+    name: string,
+    pattern: RegExp,
+    proc: ManagedProcess,
+    timeoutMs = 180_000,
+  ): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const seen = new Promise<void>((resolve) => this.lineWaiters.push({ prefix: `[${name}]`, pattern, resolve }));
+    const seen = new Promise<void>((resolve) =>
+      this.lineWaiters.push({ prefix: `[${name}]`, pattern, resolve }),
+    );
     const failed = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`${name} not ready within ${timeoutMs} ms`)), timeoutMs);
       void proc.exited.then((code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
@@ -176,13 +192,18 @@ export class ProcessStack {
   async startLabWorker(): Promise<void> {
     await fs.mkdir(path.join(this.opts.dir, 'lab-work'), { recursive: true });
     const replicas = this.ports.apis.length;
-    const proc = this.spawn('lab-worker', 'workers/lab-main.js', {
-      MAESTRO_API_URL: this.apiUrl(replicas - 1),
-      MAESTRO_API_TOKEN: this.labToken,
-      MAESTRO_STORAGE_UPLOAD_URL: this.storageUrl,
-      MAESTRO_STORAGE_URL: this.storageUrl,
-      MAESTRO_LAB_WORK_DIR: path.join(this.opts.dir, 'lab-work'),
-    }, ['--runtime', 'shell']);
+    const proc = this.spawn(
+      'lab-worker',
+      'workers/lab-main.js',
+      {
+        MAESTRO_API_URL: this.apiUrl(replicas - 1),
+        MAESTRO_API_TOKEN: this.labToken,
+        MAESTRO_STORAGE_UPLOAD_URL: this.storageUrl,
+        MAESTRO_STORAGE_URL: this.storageUrl,
+        MAESTRO_LAB_WORK_DIR: path.join(this.opts.dir, 'lab-work'),
+      },
+      ['--runtime', 'shell'],
+    );
     await this.waitForLine('lab-worker', /polling task queue/, proc);
   }
 
@@ -220,7 +241,13 @@ export class ProcessStack {
     return execFileSync('git', args, {
       cwd: this.treeDir,
       encoding: 'utf8',
-      env: { ...process.env, GIT_AUTHOR_NAME: 'chaos', GIT_AUTHOR_EMAIL: 'chaos@example.org', GIT_COMMITTER_NAME: 'chaos', GIT_COMMITTER_EMAIL: 'chaos@example.org' },
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'chaos',
+        GIT_AUTHOR_EMAIL: 'chaos@example.org',
+        GIT_COMMITTER_NAME: 'chaos',
+        GIT_COMMITTER_EMAIL: 'chaos@example.org',
+      },
     }).trim();
   }
 
@@ -255,14 +282,26 @@ export class ProcessStack {
   /** The lab's own user (group runtime:shell:node-editor), invited and accepted over HTTP. */
   private async createLabToken(): Promise<string> {
     const admin = await this.adminToken('admin');
-    const json = (_body: unknown) => ({ 'content-type': 'application/json', authorization: `Bearer ${admin}` });
+    const json = (_body: unknown) => ({
+      'content-type': 'application/json',
+      authorization: `Bearer ${admin}`,
+    });
     for (const name of ['runtime:shell:node-editor']) {
-      await fetch(`${this.apiUrl(0)}/user-groups`, { method: 'POST', headers: json(null), body: JSON.stringify({ name }) });
+      await fetch(`${this.apiUrl(0)}/user-groups`, {
+        method: 'POST',
+        headers: json(null),
+        body: JSON.stringify({ name }),
+      });
     }
     const invite = await fetch(`${this.apiUrl(0)}/user/invite`, {
       method: 'POST',
       headers: json(null),
-      body: JSON.stringify({ username: 'lab-shell', email: 'lab-shell@example.org', groups: ['runtime:shell:node-editor'], is_superuser: false }),
+      body: JSON.stringify({
+        username: 'lab-shell',
+        email: 'lab-shell@example.org',
+        groups: ['runtime:shell:node-editor'],
+        is_superuser: false,
+      }),
     });
     if (!invite.ok) throw new Error(`invite lab user: ${invite.status} ${await invite.text()}`);
     const inviteBody = (await invite.json()) as { token?: string; invite_token?: string };
@@ -274,7 +313,10 @@ export class ProcessStack {
       body: JSON.stringify({ token, password }),
     });
     if (!accepted.ok) throw new Error(`accept invite: ${accepted.status} ${await accepted.text()}`);
-    const login = await fetch(`${this.apiUrl(0)}/user/login`, { method: 'POST', body: new URLSearchParams({ username: 'lab-shell', password }) });
+    const login = await fetch(`${this.apiUrl(0)}/user/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'lab-shell', password }),
+    });
     if (!login.ok) throw new Error(`lab login: ${login.status}`);
     return ((await login.json()) as { access_token: string }).access_token;
   }

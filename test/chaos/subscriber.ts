@@ -38,10 +38,13 @@ export class DurableSubscriber {
   }
 
   async subscribe(): Promise<void> {
-    const res = await fetch(`${this.url}/subscribe/node?promisc=true&subscriber_id=${encodeURIComponent(this.subscriberId)}`, {
-      method: 'POST',
-      headers: this.headers(),
-    });
+    const res = await fetch(
+      `${this.url}/subscribe/node?promisc=true&subscriber_id=${encodeURIComponent(this.subscriberId)}`,
+      {
+        method: 'POST',
+        headers: this.headers(),
+      },
+    );
     if (!res.ok) throw new Error(`subscribe ${this.subscriberId}: ${res.status} ${await res.text()}`);
     this.subId = ((await res.json()) as { id: number }).id;
   }
@@ -65,7 +68,10 @@ export class DurableSubscriber {
       try {
         if (this.subId === null) await this.subscribe();
         const ack = this.received.length ? `&ack=${this.lastSeq}` : '';
-        const res = await fetch(`${this.url}/listen/${this.subId}?wait=2${ack}`, { headers: this.headers(), signal: AbortSignal.timeout(15_000) });
+        const res = await fetch(`${this.url}/listen/${this.subId}?wait=2${ack}`, {
+          headers: this.headers(),
+          signal: AbortSignal.timeout(15_000),
+        });
         if (res.status === 404) {
           this.subId = null;
           continue;

@@ -21,7 +21,15 @@ describe('kci attribute syntax', () => {
   });
 
   it('builds API filters with field__op names', () => {
-    expect(attributesToFilters(['kind=test', 'created>=2026-01-01', 'created<2026-02-01', 'data.arch!=arm64', 'name=~^x'])).toEqual({
+    expect(
+      attributesToFilters([
+        'kind=test',
+        'created>=2026-01-01',
+        'created<2026-02-01',
+        'data.arch!=arm64',
+        'name=~^x',
+      ]),
+    ).toEqual({
       kind: 'test',
       created__gte: '2026-01-01',
       created__lt: '2026-02-01',
@@ -43,13 +51,22 @@ describe('kci attribute syntax', () => {
   });
 
   it('rejects the same filter twice', () => {
-    expect(() => attributesToFilters(['kind=test', 'kind=job'])).toThrow('attribute "kind" given more than once');
+    expect(() => attributesToFilters(['kind=test', 'kind=job'])).toThrow(
+      'attribute "kind" given more than once',
+    );
   });
 
   it('encodes filters into a query string', () => {
-    expect(queryString({ kind: 'test', parent: null, kind__in: ['a', 'b'], limit: 5, skip: undefined, 'data.arch': 'x86_64' })).toBe(
-      '?kind=test&parent=null&kind__in=a%2Cb&limit=5&data.arch=x86_64',
-    );
+    expect(
+      queryString({
+        kind: 'test',
+        parent: null,
+        kind__in: ['a', 'b'],
+        limit: 5,
+        skip: undefined,
+        'data.arch': 'x86_64',
+      }),
+    ).toBe('?kind=test&parent=null&kind__in=a%2Cb&limit=5&data.arch=x86_64');
     expect(queryString({})).toBe('');
   });
 });

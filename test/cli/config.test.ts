@@ -62,16 +62,22 @@ describe('kci config', () => {
     fs.writeFileSync(bad, 'trees:\n  mainline:\n    url: [unclosed\n');
     const res = await kci(['config', 'validate', '-c', bad]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(new RegExp(`^${bad}:\\d+ .+\\nkci: error: invalid configuration \\(1 error\\)\\n$`));
+    expect(res.stderr).toMatch(
+      new RegExp(`^${bad}:\\d+ .+\\nkci: error: invalid configuration \\(1 error\\)\\n$`),
+    );
 
     const missing = await kci(['config', 'validate', '-c', path.join(kci.home, 'nope.yaml')]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe(`${path.join(kci.home, 'nope.yaml')}: cannot read: ENOENT\nkci: error: invalid configuration (1 error)\n`);
+    expect(missing.stderr).toBe(
+      `${path.join(kci.home, 'nope.yaml')}: cannot read: ENOENT\nkci: error: invalid configuration (1 error)\n`,
+    );
   });
 
   it('dump: the merged configuration or one section', async () => {
     const section = await kci(['config', 'dump', 'build_configs', ...good]);
-    expect(section.stdout).toBe('mainline:\n  tree: mainline\n  branch: master\nnext:\n  tree: next\n  branch: master\n');
+    expect(section.stdout).toBe(
+      'mainline:\n  tree: mainline\n  branch: master\nnext:\n  tree: next\n  branch: master\n',
+    );
     const all = json(await kci(['config', 'dump', ...good, '--json']));
     expect(Object.keys(all.jobs)).toEqual(['kbuild-x86', 'kbuild-arm64', 'baseline']);
     expect(all.scheduler).toHaveLength(3);
@@ -81,20 +87,29 @@ describe('kci config', () => {
   });
 
   it('forecast: which jobs a revision gets, and why one does not run', async () => {
-    const res = json(await kci(['config', 'forecast', '--tree', 'mainline', '--branch', 'master', ...good, '--json']));
+    const res = json(
+      await kci(['config', 'forecast', '--tree', 'mainline', '--branch', 'master', ...good, '--json']),
+    );
     expect(res.revisions).toHaveLength(1);
-    expect(res.revisions[0].jobs.map((j: { job: string; platform: string }) => `${j.job}@${j.platform}`).sort()).toEqual([
-      'baseline@qemu-arm64',
-      'baseline@qemu-x86',
-      'kbuild-arm64@none',
-      'kbuild-x86@none',
-    ]);
+    expect(
+      res.revisions[0].jobs.map((j: { job: string; platform: string }) => `${j.job}@${j.platform}`).sort(),
+    ).toEqual(['baseline@qemu-arm64', 'baseline@qemu-x86', 'kbuild-arm64@none', 'kbuild-x86@none']);
 
-    const next = await kci(['config', 'forecast', '--tree', 'next', '--explain-job', 'kbuild-arm64', ...good]);
+    const next = await kci([
+      'config',
+      'forecast',
+      '--tree',
+      'next',
+      '--explain-job',
+      'kbuild-arm64',
+      ...good,
+    ]);
     expect(next.stderr).toBe('');
     expect(next.stdout).toContain('next: next/master — 2 jobs\n');
     expect(next.stdout).toMatch(/^kbuild-x86\s+kbuild\s+none\s+shell\s+checkout$/m);
-    expect(next.stdout).toContain('why kbuild-arm64:\n  next: not run after checkout: job rules: tree "next" is not in the allow list [mainline]\n');
+    expect(next.stdout).toContain(
+      'why kbuild-arm64:\n  next: not run after checkout: job rules: tree "next" is not in the allow list [mainline]\n',
+    );
 
     const none = await kci(['config', 'forecast', '--tree', 'stable', ...good]);
     expect(none.stdout).toBe('no build config for tree "stable"\n');
@@ -103,7 +118,10 @@ describe('kci config', () => {
 
 describe('kci help and completion', () => {
   function allCommands(cmd: Command, prefix: string[] = []): { path: string[]; cmd: Command }[] {
-    return cmd.commands.flatMap((c) => [{ path: [...prefix, c.name()], cmd: c }, ...allCommands(c, [...prefix, c.name()])]);
+    return cmd.commands.flatMap((c) => [
+      { path: [...prefix, c.name()], cmd: c },
+      ...allCommands(c, [...prefix, c.name()]),
+    ]);
   }
 
   it('every command has a description and --help with examples', () => {
@@ -121,7 +139,18 @@ describe('kci help and completion', () => {
   it('kci --help lists every command group; completion scripts cover subcommands', async () => {
     const help = await kci(['--help']);
     expect(help.code).toBe(0);
-    for (const group of ['login', 'logout', 'user', 'node', 'event', 'config', 'pipeline', 'worker', 'storage', 'completion']) {
+    for (const group of [
+      'login',
+      'logout',
+      'user',
+      'node',
+      'event',
+      'config',
+      'pipeline',
+      'worker',
+      'storage',
+      'completion',
+    ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${group}\\b`, 'm'));
     }
     const bash = await kci(['completion', 'bash']);
@@ -132,6 +161,8 @@ describe('kci help and completion', () => {
     expect(zsh.stdout.startsWith('#compdef kci\n')).toBe(true);
     const wrong = await kci(['completion', 'fish']);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain("error: command-argument value 'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh.");
+    expect(wrong.stderr).toContain(
+      "error: command-argument value 'fish' is invalid for argument 'shell'. Allowed choices are bash, zsh.",
+    );
   });
 });

@@ -24,11 +24,20 @@ describe('kci event', () => {
     const subId = sub.stdout.trim();
     expect(subId).toMatch(/^\d+$/);
 
-    const sent = await kci(['event', 'send', kci.file('hello.json', { msg: 'hello', n: 1 }), channel, '--type', 'greeting']);
+    const sent = await kci([
+      'event',
+      'send',
+      kci.file('hello.json', { msg: 'hello', n: 1 }),
+      channel,
+      '--type',
+      'greeting',
+    ]);
     expect(sent.stderr).toBe('');
     expect(sent.stdout).toMatch(new RegExp(`^sent to ${channel} \\(sequence id \\d+\\)\\n$`));
     // A full envelope is sent as is.
-    await kci(['event', 'send', '-', channel], { input: JSON.stringify({ data: { msg: 'second' }, source: 'kci-test' }) });
+    await kci(['event', 'send', '-', channel], {
+      input: JSON.stringify({ data: { msg: 'second' }, source: 'kci-test' }),
+    });
 
     const first = await kci(['event', 'receive', subId, '--wait', '10']);
     expect(first.stderr).toBe('');
@@ -50,7 +59,9 @@ describe('kci event', () => {
 
   it('a durable subscription and follow --from replay history as JSON lines', async () => {
     const channel = `feed-${uniqueSuffix()}`;
-    const sub = json(await kci(['event', 'subscribe', channel, '--durable', `d-${uniqueSuffix()}`, '--json']));
+    const sub = json(
+      await kci(['event', 'subscribe', channel, '--durable', `d-${uniqueSuffix()}`, '--json']),
+    );
     expect(sub).toMatchObject({ channel, promiscuous: false });
     expect(sub.subscriber_id).toMatch(/^d-/);
 
@@ -73,14 +84,20 @@ describe('kci event', () => {
     const queue = `jobs-${uniqueSuffix()}`;
     const notOpen = await kci(['event', 'push', kci.file('job.json', { job: 'baseline' }), queue]);
     expect(notOpen.code).toBe(1);
-    expect(notOpen.stderr).toBe(`kci: error: queue: "${queue}" is not open; open it with POST /queue/${queue} (HTTP 404)\n`);
+    expect(notOpen.stderr).toBe(
+      `kci: error: queue: "${queue}" is not open; open it with POST /queue/${queue} (HTTP 404)\n`,
+    );
 
-    expect((await kci(['event', 'open-queue', queue])).stdout).toMatch(new RegExp(`^queue ${queue} open \\(owner user-`));
+    expect((await kci(['event', 'open-queue', queue])).stdout).toMatch(
+      new RegExp(`^queue ${queue} open \\(owner user-`),
+    );
     const pushed = await kci(['event', 'push', kci.file('job.json', { job: 'baseline' }), queue]);
     expect(pushed.stderr).toBe('');
     expect(pushed.stdout).toMatch(new RegExp(`^pushed to ${queue} \\(.+\\)\\n$`));
     await kci(['event', 'push', '-', queue], { input: '{"job":"kselftest"}' });
-    expect(json(await kci(['event', 'queues', '--json'])).find((q: { name: string }) => q.name === queue).size).toBe(2);
+    expect(
+      json(await kci(['event', 'queues', '--json'])).find((q: { name: string }) => q.name === queue).size,
+    ).toBe(2);
 
     const popped = json(await kci(['event', 'pop', queue]));
     expect(popped.data).toEqual({ job: 'baseline' });
@@ -89,14 +106,18 @@ describe('kci event', () => {
     const reserved = json(await kci(['event', 'pop', queue, '--explicit-ack']));
     expect(reserved.data).toEqual({ job: 'kselftest' });
     expect(reserved.receipt).toMatch(/^[0-9a-f]{24}:\d+$/);
-    expect((await kci(['event', 'ack', queue, reserved.receipt])).stdout).toBe(`acknowledged ${reserved.receipt}\n`);
+    expect((await kci(['event', 'ack', queue, reserved.receipt])).stdout).toBe(
+      `acknowledged ${reserved.receipt}\n`,
+    );
 
     const empty = await kci(['event', 'pop', queue, '--wait', '1']);
     expect(empty.code).toBe(3);
     expect(empty.stdout).toBe('');
     expect(empty.stderr).toBe(`kci: error: queue ${queue} is empty\n`);
 
-    expect((await kci(['event', 'close-queue', queue])).stdout).toBe(`queue ${queue} closed (0 items dropped)\n`);
+    expect((await kci(['event', 'close-queue', queue])).stdout).toBe(
+      `queue ${queue} closed (0 items dropped)\n`,
+    );
   });
 
   it('bad input: invalid JSON file and an invalid channel name', async () => {

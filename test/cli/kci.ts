@@ -33,7 +33,8 @@ export function ensureCliBuilt(): void {
     } catch {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
       // A lock left by a killed run.
-      if ((fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < Date.now() - 300_000) fs.rmSync(lock, { recursive: true, force: true });
+      if ((fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) < Date.now() - 300_000)
+        fs.rmSync(lock, { recursive: true, force: true });
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
     }
   }
@@ -54,7 +55,10 @@ export interface KciResult {
 }
 
 export interface Kci {
-  (args: string[], opts?: { input?: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<KciResult>;
+  (
+    args: string[],
+    opts?: { input?: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+  ): Promise<KciResult>;
   home: string;
   configFile: string;
   env: Record<string, string | undefined>;
@@ -67,7 +71,12 @@ export function kciRunner(env: Record<string, string | undefined> = {}): Kci {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kci-home-'));
   afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
   const configFile = path.join(home, '.config', 'kci', 'config.toml');
-  const baseEnv: Record<string, string | undefined> = { ...process.env, HOME: home, KCI_CONFIG: configFile, NO_COLOR: '1' };
+  const baseEnv: Record<string, string | undefined> = {
+    ...process.env,
+    HOME: home,
+    KCI_CONFIG: configFile,
+    NO_COLOR: '1',
+  };
   for (const key of ['KCI_API_URL', 'KCI_API_TOKEN', 'FORCE_COLOR', 'XDG_CONFIG_HOME']) delete baseEnv[key];
   const shared = { ...env };
   const run = (async (args, opts = {}) => {
@@ -103,7 +112,9 @@ export function json<T = any>(res: KciResult): T {
   try {
     return JSON.parse(res.stdout) as T;
   } catch {
-    throw new Error(`kci did not print JSON (exit ${res.code}):\nstdout: ${res.stdout}\nstderr: ${res.stderr}`);
+    throw new Error(
+      `kci did not print JSON (exit ${res.code}):\nstdout: ${res.stdout}\nstderr: ${res.stderr}`,
+    );
   }
 }
 

@@ -23,7 +23,14 @@ describe('kci node', () => {
       kind: 'checkout',
       name: 'checkout',
       path: ['checkout'],
-      data: { kernel_revision: { tree, branch: 'master', url: 'https://git.example/linux.git', commit: 'a'.repeat(40) } },
+      data: {
+        kernel_revision: {
+          tree,
+          branch: 'master',
+          url: 'https://git.example/linux.git',
+          commit: 'a'.repeat(40),
+        },
+      },
     };
     const created = await kci(['node', 'submit', kci.file('checkout.json', checkout), '--json']);
     expect(created.stderr).toBe('');
@@ -31,7 +38,9 @@ describe('kci node', () => {
     expect(node).toMatchObject({ kind: 'checkout', name: 'checkout', state: 'running', result: null });
     checkoutId = node.id;
 
-    const human = await kci(['node', 'submit', '-'], { input: JSON.stringify({ ...checkout, name: 'other-checkout' }) });
+    const human = await kci(['node', 'submit', '-'], {
+      input: JSON.stringify({ ...checkout, name: 'other-checkout' }),
+    });
     expect(human.stdout).toMatch(/^created checkout other-checkout [0-9a-f]{24}\n$/);
 
     expect(json(await kci(['node', 'get', checkoutId, '--json']))).toEqual(node);
@@ -42,16 +51,31 @@ describe('kci node', () => {
 
   it('submit-hierarchy creates a tree under the node; tree draws it', async () => {
     const kbuild = (name: string, arch: string, retry: number, result: string) => ({
-      node: { kind: 'kbuild', name, state: 'done', result, retry_counter: retry, data: { arch, defconfig: 'defconfig', compiler: 'gcc-12' } },
-      child_nodes: [
-        { node: { kind: 'test', name: `boot-${arch}`, state: 'done', result }, child_nodes: [] },
-      ],
+      node: {
+        kind: 'kbuild',
+        name,
+        state: 'done',
+        result,
+        retry_counter: retry,
+        data: { arch, defconfig: 'defconfig', compiler: 'gcc-12' },
+      },
+      child_nodes: [{ node: { kind: 'test', name: `boot-${arch}`, state: 'done', result }, child_nodes: [] }],
     });
     const hierarchy = {
       node: { state: 'available' },
-      child_nodes: [kbuild('kbuild-gcc-12-x86', 'x86_64', 0, 'pass'), kbuild('kbuild-gcc-12-arm64', 'arm64', 1, 'fail'), kbuild('kbuild-clang-riscv', 'riscv', 2, 'pass')],
+      child_nodes: [
+        kbuild('kbuild-gcc-12-x86', 'x86_64', 0, 'pass'),
+        kbuild('kbuild-gcc-12-arm64', 'arm64', 1, 'fail'),
+        kbuild('kbuild-clang-riscv', 'riscv', 2, 'pass'),
+      ],
     };
-    const res = await kci(['node', 'submit-hierarchy', checkoutId, kci.file('tree.json', hierarchy), '--json']);
+    const res = await kci([
+      'node',
+      'submit-hierarchy',
+      checkoutId,
+      kci.file('tree.json', hierarchy),
+      '--json',
+    ]);
     expect(res.stderr).toBe('');
     const stored = JSON.parse(res.stdout);
     expect(stored.length).toBe(7);
@@ -77,8 +101,11 @@ describe('kci node', () => {
 
   it('find and count with every attribute operator', async () => {
     const names = async (...attrs: string[]) =>
-      json(await kci(['node', 'find', `parent=${checkoutId}`, ...attrs, '-l', '100', '--json'])).items.map((n: { name: string }) => n.name).sort();
-    const count = async (...attrs: string[]) => Number((await kci(['node', 'count', `parent=${checkoutId}`, ...attrs])).stdout);
+      json(await kci(['node', 'find', `parent=${checkoutId}`, ...attrs, '-l', '100', '--json']))
+        .items.map((n: { name: string }) => n.name)
+        .sort();
+    const count = async (...attrs: string[]) =>
+      Number((await kci(['node', 'count', `parent=${checkoutId}`, ...attrs])).stdout);
 
     expect(await names('data.arch=arm64')).toEqual(['kbuild-gcc-12-arm64']);
     // Pairs of bounds: a bound that was ignored or parsed as another operator changes the answer.
@@ -96,11 +123,23 @@ describe('kci node', () => {
   });
 
   it('paging with -l/-n and a sorted human table', async () => {
-    const page = json(await kci(['node', 'find', `parent=${checkoutId}`, '-l', '1', '-n', '1', '-s', 'name', '--json']));
+    const page = json(
+      await kci(['node', 'find', `parent=${checkoutId}`, '-l', '1', '-n', '1', '-s', 'name', '--json']),
+    );
     expect(page).toMatchObject({ total: 3, limit: 1, offset: 1 });
     expect(page.items.map((n: { name: string }) => n.name)).toEqual(['kbuild-gcc-12-arm64']);
 
-    const table = await kci(['node', 'find', `parent=${checkoutId}`, '--limit', '2', '--offset', '0', '--sort', '-name']);
+    const table = await kci([
+      'node',
+      'find',
+      `parent=${checkoutId}`,
+      '--limit',
+      '2',
+      '--offset',
+      '0',
+      '--sort',
+      '-name',
+    ]);
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ID\s+KIND\s+NAME\s+STATE\s+RESULT\s+CREATED$/);
     expect(lines[1]).toMatch(/^[0-9a-f]{24}\s+kbuild\s+kbuild-gcc-12-x86\s+done\s+pass\s+\d{4}-/);
@@ -110,7 +149,9 @@ describe('kci node', () => {
 
   it('submit with an id replaces the node; a bad transition is the API message and exit code 1', async () => {
     const node = json(await kci(['node', 'get', checkoutId, '--json']));
-    const updated = await kci(['node', 'submit', '-', '--json'], { input: JSON.stringify({ ...node, state: 'done', result: 'pass' }) });
+    const updated = await kci(['node', 'submit', '-', '--json'], {
+      input: JSON.stringify({ ...node, state: 'done', result: 'pass' }),
+    });
     expect(updated.stderr).toBe('');
     expect(JSON.parse(updated.stdout)).toMatchObject({ id: checkoutId, state: 'done', result: 'pass' });
 
@@ -136,11 +177,15 @@ describe('kci node', () => {
     expect(field.stderr).toBe('kci: error: colour: unknown filter field "colour" (HTTP 400)\n');
 
     const port = await freePort();
-    const down = await kci(['node', 'get', 'f'.repeat(24)], { env: { KCI_API_URL: `http://127.0.0.1:${port}/latest` } });
+    const down = await kci(['node', 'get', 'f'.repeat(24)], {
+      env: { KCI_API_URL: `http://127.0.0.1:${port}/latest` },
+    });
     expect(down.code).toBe(1);
     expect(down.stderr).toBe(`kci: error: cannot reach http://127.0.0.1:${port}/latest: ECONNREFUSED\n`);
 
-    const unauth = await kci(['node', 'submit', kci.file('n.json', { kind: 'checkout', name: 'x' })], { env: { KCI_API_TOKEN: '' } });
+    const unauth = await kci(['node', 'submit', kci.file('n.json', { kind: 'checkout', name: 'x' })], {
+      env: { KCI_API_TOKEN: '' },
+    });
     expect(unauth.code).toBe(1);
     expect(unauth.stderr).toMatch(/^kci: error: not logged in/);
   });

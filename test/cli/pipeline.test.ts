@@ -13,7 +13,10 @@ import { ensureCliBuilt, json, jsonLines, kciRunner, type Kci } from './kci';
 async function runOnTty(command: string, env: Record<string, string>): Promise<string> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, TERM: 'xterm' };
   delete childEnv.NO_COLOR;
-  const child = spawn('script', ['-qec', command, '/dev/null'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -40,23 +43,31 @@ describe('kci pipeline, worker and storage on the real stack', () => {
     kci = kciRunner({ KCI_API_URL: `${stack.api.url}/latest`, TEMPORAL_ADDRESS: testEnv().temporalAddress });
 
     // The lab worker is `kci worker`, a separate process with only Temporal, API and storage access.
-    worker = spawn(process.execPath, [path.resolve(__dirname, '../../dist/cli/index.js'), 'worker', '--runtime', stack.runtime], {
-      env: {
-        ...process.env,
-        HOME: kci.home,
-        KCI_CONFIG: kci.configFile,
-        TEMPORAL_ADDRESS: testEnv().temporalAddress,
-        MAESTRO_API_URL: `${stack.api.url}/latest`,
-        MAESTRO_API_TOKEN: stack.labToken,
-        MAESTRO_STORAGE_TOKEN: stack.storageToken,
-        MAESTRO_LAB_WORK_DIR: stack.dir,
-        MAESTRO_DATA_DIR: stack.dir,
+    worker = spawn(
+      process.execPath,
+      [path.resolve(__dirname, '../../dist/cli/index.js'), 'worker', '--runtime', stack.runtime],
+      {
+        env: {
+          ...process.env,
+          HOME: kci.home,
+          KCI_CONFIG: kci.configFile,
+          TEMPORAL_ADDRESS: testEnv().temporalAddress,
+          MAESTRO_API_URL: `${stack.api.url}/latest`,
+          MAESTRO_API_TOKEN: stack.labToken,
+          MAESTRO_STORAGE_TOKEN: stack.storageToken,
+          MAESTRO_LAB_WORK_DIR: stack.dir,
+          MAESTRO_DATA_DIR: stack.dir,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     worker.stdout!.on('data', (d: Buffer) => (workerOutput += d.toString()));
     worker.stderr!.on('data', (d: Buffer) => (workerOutput += d.toString()));
-    await waitFor('kci worker to poll', async () => workerOutput.includes(`polling task queue "runtime/${stack.runtime}"`), 60_000);
+    await waitFor(
+      'kci worker to poll',
+      async () => workerOutput.includes(`polling task queue "runtime/${stack.runtime}"`),
+      60_000,
+    );
   });
 
   afterAll(async () => {
@@ -70,7 +81,15 @@ describe('kci pipeline, worker and storage on the real stack', () => {
 
   it('trigger starts the revision; status follows it until the tree is done', async () => {
     const commit = await repo.commit('mm: fix a leak');
-    const triggered = await kci(['pipeline', 'trigger', '--tree', tree, '--task-queue', stack.taskQueue, '--json']);
+    const triggered = await kci([
+      'pipeline',
+      'trigger',
+      '--tree',
+      tree,
+      '--task-queue',
+      stack.taskQueue,
+      '--json',
+    ]);
     expect(triggered.stderr).toBe('');
     const result = json(triggered);
     expect(result.started).toHaveLength(1);
@@ -79,10 +98,14 @@ describe('kci pipeline, worker and storage on the real stack', () => {
 
     const checkout = await waitFor(
       'checkout node',
-      async () => (await stack.reader.findNodes({ kind: 'checkout', 'data.kernel_revision.commit': commit })).items[0],
+      async () =>
+        (await stack.reader.findNodes({ kind: 'checkout', 'data.kernel_revision.commit': commit })).items[0],
       30_000,
     );
-    const status = await kci(['pipeline', 'status', checkout.id, '--wait', '--interval', '1', '--timeout', '150', '--json'], { timeoutMs: 170_000 });
+    const status = await kci(
+      ['pipeline', 'status', checkout.id, '--wait', '--interval', '1', '--timeout', '150', '--json'],
+      { timeoutMs: 170_000 },
+    );
     expect(status.stderr).toBe('');
     expect(status.code).toBe(0);
     const lines = jsonLines(status);
@@ -94,7 +117,9 @@ describe('kci pipeline, worker and storage on the real stack', () => {
       finished: true,
     });
     expect(last.tests.pass).toBeGreaterThan(0);
-    expect(last.temporalUi).toBe(`http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent(`KernelCommit="${commit}"`)}`);
+    expect(last.temporalUi).toBe(
+      `http://127.0.0.1:8233/namespaces/default/workflows?query=${encodeURIComponent(`KernelCommit="${commit}"`)}`,
+    );
     // Progress lines appear only when something changed.
     expect(new Set(status.stdout.trim().split('\n')).size).toBe(lines.length);
 
@@ -105,11 +130,14 @@ describe('kci pipeline, worker and storage on the real stack', () => {
     expect(once.stdout).toMatch(/^state\s+done pass$/m);
 
     // On a terminal (script(1) gives it one): colours and the live block, which ends as the tree is closed.
-    const tty = await runOnTty(`${process.execPath} ${path.resolve(__dirname, '../../dist/cli/index.js')} pipeline status ${checkout.id}`, {
-      HOME: kci.home,
-      KCI_CONFIG: kci.configFile,
-      KCI_API_URL: `${stack.api.url}/latest`,
-    });
+    const tty = await runOnTty(
+      `${process.execPath} ${path.resolve(__dirname, '../../dist/cli/index.js')} pipeline status ${checkout.id}`,
+      {
+        HOME: kci.home,
+        KCI_CONFIG: kci.configFile,
+        KCI_API_URL: `${stack.api.url}/latest`,
+      },
+    );
     expect(tty).toContain('\x1b[');
     // eslint-disable-next-line no-control-regex -- stripping ANSI codes
     expect(tty.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')).toMatch(/jobs\s+\[█{30}\] 2\/2[\s\S]*tree closed/);
@@ -139,7 +167,9 @@ describe('kci pipeline, worker and storage on the real stack', () => {
     expect(url).toBe(`${stack.storage.url.replace(/\/+$/, '')}/kci-${tree}/notes.txt`);
     expect(await (await fetch(url)).text()).toBe('hello storage\n');
 
-    const denied = await kci(['storage', 'upload', file], { env: { ...env, MAESTRO_STORAGE_TOKEN: 'wrong' } });
+    const denied = await kci(['storage', 'upload', file], {
+      env: { ...env, MAESTRO_STORAGE_TOKEN: 'wrong' },
+    });
     expect(denied.code).toBe(1);
     expect(denied.stderr).toMatch(/^kci: error: storage upload of notes\.txt failed: 401/);
   });

@@ -17,15 +17,27 @@ describe('kci settings file', () => {
 
   it('round-trips named instances with mode 0600 and resolves --api, the default and env overrides', () => {
     const file = path.join(dir, 'sub', 'config.toml');
-    writeSettings({ default: 'prod', api: { prod: { url: 'https://p/latest', token: 'tp' }, staging: { url: 'https://s/latest' } } }, file);
+    writeSettings(
+      {
+        default: 'prod',
+        api: { prod: { url: 'https://p/latest', token: 'tp' }, staging: { url: 'https://s/latest' } },
+      },
+      file,
+    );
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(file, 'utf8')).toContain('[api.prod]');
     expect(readSettings(file).api.staging).toEqual({ url: 'https://s/latest', token: undefined });
 
     const env = { KCI_CONFIG: file };
     expect(resolveApi(undefined, env)).toEqual({ name: 'prod', url: 'https://p/latest', token: 'tp' });
-    expect(resolveApi('staging', env)).toEqual({ name: 'staging', url: 'https://s/latest', token: undefined });
-    expect(resolveApi('staging', { ...env, KCI_API_TOKEN: 'envtok', KCI_API_URL: 'http://e/latest' })).toEqual({
+    expect(resolveApi('staging', env)).toEqual({
+      name: 'staging',
+      url: 'https://s/latest',
+      token: undefined,
+    });
+    expect(
+      resolveApi('staging', { ...env, KCI_API_TOKEN: 'envtok', KCI_API_URL: 'http://e/latest' }),
+    ).toEqual({
       name: 'staging',
       url: 'http://e/latest',
       token: 'envtok',
@@ -42,7 +54,9 @@ describe('kci settings file', () => {
 
 describe('token-info decoding', () => {
   it('decodes claims and expiry without verifying', () => {
-    const payload = Buffer.from(JSON.stringify({ sub: 'u1', aud: ['maestro'], exp: 2_000_000 })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ sub: 'u1', aud: ['maestro'], exp: 2_000_000 })).toString(
+      'base64url',
+    );
     const info = decodeTokenClaims(`x.${payload}.y`, 1_000_000_000);
     expect(info.claims.sub).toBe('u1');
     expect(info.expires).toBe(new Date(2_000_000_000).toISOString());

@@ -18,17 +18,34 @@ describe('kci user', () => {
 
   it('user create --admin bootstraps a superuser straight in the database', async () => {
     const env = { MONGODB_URI: testEnv().mongoUri, MAESTRO_DB_NAME: api.db.databaseName };
-    const res = await kci(['user', 'create', '--admin', '--username', admin.username, '--email', 'root@example.org', '--password-stdin'], {
-      env,
-      input: `${admin.password}\n`,
-    });
+    const res = await kci(
+      [
+        'user',
+        'create',
+        '--admin',
+        '--username',
+        admin.username,
+        '--email',
+        'root@example.org',
+        '--password-stdin',
+      ],
+      {
+        env,
+        input: `${admin.password}\n`,
+      },
+    );
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`created admin ${admin.username}`);
 
-    const again = await kci(['user', 'create', '--admin', '--username', admin.username, '--password', 'whatever-123'], { env });
+    const again = await kci(
+      ['user', 'create', '--admin', '--username', admin.username, '--password', 'whatever-123'],
+      { env },
+    );
     expect(again.code).toBe(1);
-    expect(again.stderr).toBe(`kci: error: user "${admin.username}" exists already in database ${api.db.databaseName}\n`);
+    expect(again.stderr).toBe(
+      `kci: error: user "${admin.username}" exists already in database ${api.db.databaseName}\n`,
+    );
 
     const notAdmin = await kci(['user', 'create', '--username', 'x', '--password', 'y'], { env });
     expect(notAdmin.code).toBe(2);
@@ -36,11 +53,15 @@ describe('kci user', () => {
   });
 
   it('login stores the token (mode 0600); whoami and token-info read it', async () => {
-    const res = await kci(['login', '-u', admin.username, '--password-stdin', '--admin'], { input: `${admin.password}\n` });
+    const res = await kci(['login', '-u', admin.username, '--password-stdin', '--admin'], {
+      input: `${admin.password}\n`,
+    });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(fs.statSync(kci.configFile).mode & 0o777).toBe(0o600);
-    expect(fs.readFileSync(kci.configFile, 'utf8')).toMatch(/\[api\.local\]\nurl = ".*\/latest"\ntoken = "ey/);
+    expect(fs.readFileSync(kci.configFile, 'utf8')).toMatch(
+      /\[api\.local\]\nurl = ".*\/latest"\ntoken = "ey/,
+    );
 
     const me = json(await kci(['user', 'whoami', '--json']));
     expect(me).toMatchObject({ username: admin.username, is_superuser: true, is_verified: true });
@@ -56,7 +77,9 @@ describe('kci user', () => {
   });
 
   it('bad credentials: exit code 1 and the API message on stderr', async () => {
-    const res = await kci(['login', '-u', admin.username, '--password', 'wrong-password'], { env: { KCI_CONFIG: `${kci.home}/other.toml` } });
+    const res = await kci(['login', '-u', admin.username, '--password', 'wrong-password'], {
+      env: { KCI_CONFIG: `${kci.home}/other.toml` },
+    });
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe('kci: error: LOGIN_BAD_CREDENTIALS (HTTP 400)\n');
@@ -65,23 +88,43 @@ describe('kci user', () => {
   it('without a token: a hint to log in', async () => {
     const res = await kci(['user', 'whoami'], { env: { KCI_CONFIG: `${kci.home}/none.toml` } });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^kci: error: not logged in to API "local" \(http:\/\/127\.0\.0\.1:\d+\/latest\): run `kci login`/);
+    expect(res.stderr).toMatch(
+      /^kci: error: not logged in to API "local" \(http:\/\/127\.0\.0\.1:\d+\/latest\): run `kci login`/,
+    );
 
     const unknown = await kci(['--api', 'staging', 'user', 'whoami'], { env: { KCI_API_URL: '' } });
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe(`kci: error: no API instance named "staging" in ${kci.configFile} (known: local)\n`);
-    const newWithoutUrl = await kci(['--api', 'staging', 'login', '-u', 'x', '-p', 'y'], { env: { KCI_API_URL: '' } });
+    expect(unknown.stderr).toBe(
+      `kci: error: no API instance named "staging" in ${kci.configFile} (known: local)\n`,
+    );
+    const newWithoutUrl = await kci(['--api', 'staging', 'login', '-u', 'x', '-p', 'y'], {
+      env: { KCI_API_URL: '' },
+    });
     expect(newWithoutUrl.code).toBe(2);
     expect(newWithoutUrl.stderr).toBe('kci: error: API instance "staging" is new: give its URL with --url\n');
   });
 
   it('invite → accept-invite → login → password change; groups add/list/remove', async () => {
     const name = `bob-${uniqueSuffix()}`;
-    const invite = json(await kci(['user', 'invite', '--username', name, '--email', `${name}@example.org`, '--groups', 'lab-a', '--json']));
+    const invite = json(
+      await kci([
+        'user',
+        'invite',
+        '--username',
+        name,
+        '--email',
+        `${name}@example.org`,
+        '--groups',
+        'lab-a',
+        '--json',
+      ]),
+    );
     expect(invite.user).toMatchObject({ username: name, is_verified: false });
     expect(invite.invite_url).toContain(invite.token);
 
-    const accepted = await kci(['user', 'accept-invite', '--token', invite.token, '--password-stdin'], { input: 'bob-secret-1\n' });
+    const accepted = await kci(['user', 'accept-invite', '--token', invite.token, '--password-stdin'], {
+      input: 'bob-secret-1\n',
+    });
     expect(accepted.stderr).toBe('');
     expect(accepted.stdout).toContain(`invite accepted for ${name}`);
 
@@ -98,11 +141,22 @@ describe('kci user', () => {
     expect(pw.stdout).toContain(`password of ${name} changed`);
     expect((await bob(['login', '-u', name, '-p', 'bob-secret-3'])).code).toBe(0);
 
-    const added = await kci(['user', 'groups', 'add', name, 'lab-b', `runtime:lava-${uniqueSuffix()}:node-editor`]);
+    const added = await kci([
+      'user',
+      'groups',
+      'add',
+      name,
+      'lab-b',
+      `runtime:lava-${uniqueSuffix()}:node-editor`,
+    ]);
     expect(added.stderr).toBe('');
     expect(added.stdout).toMatch(new RegExp(`^${name}: lab-a, lab-b, runtime:lava-`));
-    expect(json(await kci(['user', 'groups', 'list', name, '--json']))).toEqual(expect.arrayContaining(['lab-a', 'lab-b']));
-    expect(json(await kci(['user', 'groups', 'list', '--json']))).toEqual(expect.arrayContaining(['lab-a', 'lab-b']));
+    expect(json(await kci(['user', 'groups', 'list', name, '--json']))).toEqual(
+      expect.arrayContaining(['lab-a', 'lab-b']),
+    );
+    expect(json(await kci(['user', 'groups', 'list', '--json']))).toEqual(
+      expect.arrayContaining(['lab-a', 'lab-b']),
+    );
 
     await kci(['user', 'groups', 'remove', name, 'lab-a']);
     expect(json(await kci(['user', 'groups', 'list', name, '--json']))).not.toContain('lab-a');
@@ -118,9 +172,11 @@ describe('kci user', () => {
 
   it('logout revokes the token on the server', async () => {
     const carol = kciRunner({ KCI_API_URL: `${api.url}/latest` });
-    await kci(['user', 'invite', '--username', 'carol', '--email', 'carol@example.org', '--json']).then(async (r) => {
-      await carol(['user', 'accept-invite', '--token', json(r).token, '--password', 'carol-secret-1']);
-    });
+    await kci(['user', 'invite', '--username', 'carol', '--email', 'carol@example.org', '--json']).then(
+      async (r) => {
+        await carol(['user', 'accept-invite', '--token', json(r).token, '--password', 'carol-secret-1']);
+      },
+    );
     await carol(['login', '-u', 'carol', '-p', 'carol-secret-1']);
     const token = /token = "([^"]+)"/.exec(fs.readFileSync(carol.configFile, 'utf8'))![1];
     expect((await carol(['logout'])).code).toBe(0);

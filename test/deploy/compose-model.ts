@@ -17,7 +17,10 @@ export interface ComposeService {
   deploy?: { replicas?: number };
 }
 
-export function readCompose(file = path.join(ROOT, 'docker-compose.yml')): { services: ComposeService[]; text: string } {
+export function readCompose(file = path.join(ROOT, 'docker-compose.yml')): {
+  services: ComposeService[];
+  text: string;
+} {
   const text = fs.readFileSync(file, 'utf8');
   const doc = YAML.parse(text, { merge: true }) as { services: Record<string, Record<string, unknown>> };
   const services = Object.entries(doc.services).map(([name, raw]) => normaliseService(name, raw));

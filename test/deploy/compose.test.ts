@@ -43,7 +43,16 @@ function effective(service: ComposeService, env: string): string | undefined {
 
 describe('docker-compose.yml', () => {
   it('has the production services', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'mongodb', 'api', 'pipeline-worker', 'lab-shell', 'storage']) {
+    for (const name of [
+      'postgresql',
+      'temporal',
+      'temporal-ui',
+      'mongodb',
+      'api',
+      'pipeline-worker',
+      'lab-shell',
+      'storage',
+    ]) {
       expect(byName.has(name), `service ${name}`).toBe(true);
     }
     expect(byName.get('api')!.deploy?.replicas).toBe(2);
@@ -115,7 +124,8 @@ describe('docker-compose.yml', () => {
 
   it('points every address at a service it waits for', () => {
     for (const s of services) {
-      for (const dep of Object.keys(s.depends_on)) expect(byName.has(dep), `${s.name} depends on ${dep}`).toBe(true);
+      for (const dep of Object.keys(s.depends_on))
+        expect(byName.has(dep), `${s.name} depends on ${dep}`).toBe(true);
     }
     for (const s of ours) {
       for (const [env, value] of Object.entries(s.environment)) {
@@ -123,7 +133,10 @@ describe('docker-compose.yml', () => {
         if (!host || host === 'localhost') continue;
         expect(byName.has(host), `${s.name}: ${env} names service ${host}`).toBe(true);
         if (!env.includes('PUBLIC')) {
-          expect(s.depends_on[host] ?? (host === s.name ? {} : undefined), `${s.name} waits for ${host}`).toBeDefined();
+          expect(
+            s.depends_on[host] ?? (host === s.name ? {} : undefined),
+            `${s.name} waits for ${host}`,
+          ).toBeDefined();
         }
       }
       if (s.environment.MONGODB_URI) expect(s.depends_on.mongodb?.condition).toBe('service_healthy');

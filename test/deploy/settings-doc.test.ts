@@ -41,7 +41,8 @@ describe('settings documentation', () => {
 
   it('lists nothing the settings module does not read', () => {
     const known = new Set(defs.map((d) => d.env));
-    for (const env of table.keys()) expect(known.has(env), `${env} is declared in src/settings.ts`).toBe(true);
+    for (const env of table.keys())
+      expect(known.has(env), `${env} is declared in src/settings.ts`).toBe(true);
   });
 
   it('accepts the documented defaults', () => {

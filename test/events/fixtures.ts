@@ -40,12 +40,24 @@ export function nodeChange(owner: string, index: number, tag: string): NodeChang
     op: 'created',
     revision: 1,
     is_hierarchy: false,
-    node: fakeNode(owner, { kind: 'test', name, path: ['checkout', 'kbuild', name], group: tag, data: { index, tag } }),
+    node: fakeNode(owner, {
+      kind: 'test',
+      name,
+      path: ['checkout', 'kbuild', name],
+      group: tag,
+      data: { index, tag },
+    }),
   };
 }
 
 /** Publishes `count` node events tagged `tag` (data.index 0..count-1) in batches. */
-export async function publishNodeEvents(bus: EventBus, owner: string, tag: string, count: number, batch = 250): Promise<void> {
+export async function publishNodeEvents(
+  bus: EventBus,
+  owner: string,
+  tag: string,
+  count: number,
+  batch = 250,
+): Promise<void> {
   for (let i = 0; i < count; i += batch) {
     const changes = [];
     for (let j = i; j < Math.min(count, i + batch); j++) changes.push(nodeChange(owner, j, tag));

@@ -12,9 +12,16 @@ interface SseEvent {
 }
 
 /** Reads `count` SSE events from the stream, then disconnects. */
-async function readStream(url: string, count: number, headers: Record<string, string> = {}): Promise<SseEvent[]> {
+async function readStream(
+  url: string,
+  count: number,
+  headers: Record<string, string> = {},
+): Promise<SseEvent[]> {
   const abort = new AbortController();
-  const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
+  const res = await fetch(url, {
+    headers: { accept: 'text/event-stream', ...headers },
+    signal: abort.signal,
+  });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
   const reader = res.body!.getReader();
@@ -63,12 +70,27 @@ describe('event history and stream', () => {
     const checkout = await store.create(actor, {
       kind: 'checkout',
       name: 'checkout',
-      data: { kernel_revision: { tree: 'next', url: 'https://git.example/linux.git', branch: 'master', commit: 'b'.repeat(40) } },
+      data: {
+        kernel_revision: {
+          tree: 'next',
+          url: 'https://git.example/linux.git',
+          branch: 'master',
+          commit: 'b'.repeat(40),
+        },
+      },
     });
-    const build = await store.create(actor, { kind: 'kbuild', name: 'kbuild-gcc-12-arm64', parent: checkout.id, data: { arch: 'arm64' } });
+    const build = await store.create(actor, {
+      kind: 'kbuild',
+      name: 'kbuild-gcc-12-arm64',
+      parent: checkout.id,
+      data: { arch: 'arm64' },
+    });
     await store.update(actor, build.id, { state: 'done', result: 'fail' });
     const midway = new Date().toISOString();
-    await http(api.url, 'POST', '/publish/misc', { token: bob.token, json: { data: { note: 'not a node' } } });
+    await http(api.url, 'POST', '/publish/misc', {
+      token: bob.token,
+      json: { data: { note: 'not a node' } },
+    });
 
     const all = await http(api.url, 'GET', '/events');
     expect(all.status).toBe(200);
@@ -91,7 +113,9 @@ describe('event history and stream', () => {
     expect((await http(api.url, 'GET', `/events?node_id=${checkout.id}`)).body).toHaveLength(1);
     expect((await http(api.url, 'GET', '/events?name=kbuild-gcc-12-arm64&op=created')).body).toHaveLength(1);
     expect((await http(api.url, 'GET', '/events?path=checkout,kbuild-gcc-12-arm64')).body).toHaveLength(2);
-    expect((await http(api.url, 'GET', '/events?channel=misc')).body.map((e: any) => e.owner)).toEqual([bob.username]);
+    expect((await http(api.url, 'GET', '/events?channel=misc')).body.map((e: any) => e.owner)).toEqual([
+      bob.username,
+    ]);
     expect((await http(api.url, 'GET', `/events?owner=${bob.username}`)).body).toHaveLength(1);
     const late = await http(api.url, 'GET', `/events?from=${encodeURIComponent(midway)}`);
     expect(late.body.map((e: any) => e.channel)).toEqual(['misc']);
@@ -113,7 +137,8 @@ describe('event history and stream', () => {
     const streamUrl = `${api.url}/latest/events/stream?channel=sse`;
     const reading = readStream(streamUrl, 3);
     await new Promise((r) => setTimeout(r, 300)); // the stream starts at "now"
-    for (let i = 0; i < 6; i++) await http(api.url, 'POST', '/publish/sse', { token: alice.token, json: { data: { i } } });
+    for (let i = 0; i < 6; i++)
+      await http(api.url, 'POST', '/publish/sse', { token: alice.token, json: { data: { i } } });
     const firstPart = await reading;
     expect(firstPart.map((e) => e.data.data.i)).toEqual([0, 1, 2]);
     expect(firstPart[0].data).toMatchObject({ specversion: '1.0', owner: alice.username });

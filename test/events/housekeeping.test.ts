@@ -15,7 +15,9 @@ describe('event housekeeping', () => {
 
   it('the sweep deletes events older than the retention and idle plain subscriptions, never durable state', async () => {
     const plain = await http(api.url, 'POST', '/subscribe/sweep', { token: alice.token });
-    const durable = await http(api.url, 'POST', '/subscribe/sweep?subscriber_id=keeper', { token: alice.token });
+    const durable = await http(api.url, 'POST', '/subscribe/sweep?subscriber_id=keeper', {
+      token: alice.token,
+    });
     await http(api.url, 'POST', '/publish/sweep', { token: alice.token, json: { data: 'old' } });
     await new Promise((r) => setTimeout(r, 1800));
     await http(api.url, 'POST', '/publish/sweep', { token: alice.token, json: { data: 'new' } });
@@ -23,7 +25,9 @@ describe('event housekeeping', () => {
 
     const history = await http(api.url, 'GET', '/events?channel=sweep');
     expect(history.body.map((e: { data: string }) => e.data)).toEqual(['new']);
-    expect((await http(api.url, 'GET', `/listen/${plain.body.id}?wait=0`, { token: alice.token })).status).toBe(404);
+    expect(
+      (await http(api.url, 'GET', `/listen/${plain.body.id}?wait=0`, { token: alice.token })).status,
+    ).toBe(404);
     const resumed = await http(api.url, 'GET', `/listen/${durable.body.id}?wait=1`, { token: alice.token });
     expect(resumed.status).toBe(200);
   });

@@ -7,7 +7,19 @@ import { createTestUser, type TestApi, type TestUser } from '../support/api';
 import { fakeNode } from './fixtures';
 import { http, listenFor, startEventApi } from './support';
 
-const NODE_KEYS = ['op', 'id', 'kind', 'name', 'path', 'group', 'state', 'result', 'owner', 'data', 'is_hierarchy'];
+const NODE_KEYS = [
+  'op',
+  'id',
+  'kind',
+  'name',
+  'path',
+  'group',
+  'state',
+  'result',
+  'owner',
+  'data',
+  'is_hierarchy',
+];
 
 describe('node events', () => {
   let api: TestApi;
@@ -50,9 +62,22 @@ describe('node events', () => {
       data: { arch: 'x86_64' },
       is_hierarchy: false,
     });
-    expect(Object.keys(second.data).sort()).toEqual([...NODE_KEYS, 'previous_state', 'previous_result'].sort());
-    expect(second.data).toMatchObject({ op: 'updated', state: 'done', result: 'pass', previous_state: 'running', previous_result: null });
-    expect(first).toMatchObject({ specversion: '1.0', type: 'api.kernelci.org', owner: alice.username, source: expect.any(String) });
+    expect(Object.keys(second.data).sort()).toEqual(
+      [...NODE_KEYS, 'previous_state', 'previous_result'].sort(),
+    );
+    expect(second.data).toMatchObject({
+      op: 'updated',
+      state: 'done',
+      result: 'pass',
+      previous_state: 'running',
+      previous_result: null,
+    });
+    expect(first).toMatchObject({
+      specversion: '1.0',
+      type: 'api.kernelci.org',
+      owner: alice.username,
+      source: expect.any(String),
+    });
     // Nothing more: the re-deliveries left no duplicate (their numbers became void markers).
     const more = await http(api.url, 'GET', `/listen/${sub.body.id}?wait=0.3`, { token: alice.token });
     expect(more.body.type).toBe('keep-alive');
@@ -66,13 +91,31 @@ describe('node events', () => {
     const checkout = await store.create(actor, {
       kind: 'checkout',
       name: 'checkout',
-      data: { kernel_revision: { tree: 'mainline', url: 'https://git.example/linux.git', branch: 'master', commit: 'a'.repeat(40) } },
+      data: {
+        kernel_revision: {
+          tree: 'mainline',
+          url: 'https://git.example/linux.git',
+          branch: 'master',
+          commit: 'a'.repeat(40),
+        },
+      },
     });
     await store.update(actor, checkout.id, { state: 'available' }, { noevent: true });
     await store.update(actor, checkout.id, { state: 'closing' });
     const [c, u] = await listenFor(api.url, alice.token, sub.body.id, 2);
-    expect(c.data).toMatchObject({ op: 'created', id: checkout.id, kind: 'checkout', state: 'running', is_hierarchy: false });
-    expect(u.data).toMatchObject({ op: 'updated', id: checkout.id, state: 'closing', previous_state: 'available' });
+    expect(c.data).toMatchObject({
+      op: 'created',
+      id: checkout.id,
+      kind: 'checkout',
+      state: 'running',
+      is_hierarchy: false,
+    });
+    expect(u.data).toMatchObject({
+      op: 'updated',
+      id: checkout.id,
+      state: 'closing',
+      previous_state: 'available',
+    });
 
     const tree = {
       node: { id: checkout.id, kind: 'checkout' as const, name: 'checkout' },

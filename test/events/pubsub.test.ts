@@ -19,7 +19,10 @@ describe('pub/sub over HTTP', () => {
     expect(sub.body).toMatchObject({ channel: 'chat', user: alice.username, promiscuous: false });
     expect(typeof sub.body.id).toBe('number');
 
-    const pub = await http(api.url, 'POST', '/publish/chat', { token: alice.token, json: { data: { hello: 'world' }, attributes: { lab: 'x1' } } });
+    const pub = await http(api.url, 'POST', '/publish/chat', {
+      token: alice.token,
+      json: { data: { hello: 'world' }, attributes: { lab: 'x1' } },
+    });
     expect(pub.status).toBe(200);
     const msg = await http(api.url, 'GET', `/listen/${sub.body.id}`, { token: alice.token });
     expect(msg.status).toBe(200);
@@ -27,7 +30,13 @@ describe('pub/sub over HTTP', () => {
     expect(msg.body.channel).toBe('chat');
     expect(typeof msg.body.data).toBe('string');
     const ce = JSON.parse(msg.body.data);
-    expect(ce).toMatchObject({ specversion: '1.0', type: 'api.kernelci.org', owner: alice.username, data: { hello: 'world' }, lab: 'x1' });
+    expect(ce).toMatchObject({
+      specversion: '1.0',
+      type: 'api.kernelci.org',
+      owner: alice.username,
+      data: { hello: 'world' },
+      lab: 'x1',
+    });
     expect(ce.id).toEqual(pub.body.id);
     expect(Number.isNaN(Date.parse(ce.time))).toBe(false);
     expect(msg.body.sequence_id).toBe(pub.body.sequence_id);
@@ -54,9 +63,15 @@ describe('pub/sub over HTTP', () => {
 
   it('only the owner may listen or unsubscribe; unknown subscriptions are 404', async () => {
     const sub = await http(api.url, 'POST', '/subscribe/private', { token: alice.token });
-    expect((await http(api.url, 'GET', `/listen/${sub.body.id}?wait=0`, { token: bob.token })).status).toBe(403);
-    expect((await http(api.url, 'POST', `/unsubscribe/${sub.body.id}`, { token: bob.token })).status).toBe(403);
-    expect((await http(api.url, 'POST', `/unsubscribe/${sub.body.id}`, { token: alice.token })).status).toBe(200);
+    expect((await http(api.url, 'GET', `/listen/${sub.body.id}?wait=0`, { token: bob.token })).status).toBe(
+      403,
+    );
+    expect((await http(api.url, 'POST', `/unsubscribe/${sub.body.id}`, { token: bob.token })).status).toBe(
+      403,
+    );
+    expect((await http(api.url, 'POST', `/unsubscribe/${sub.body.id}`, { token: alice.token })).status).toBe(
+      200,
+    );
     const gone = await http(api.url, 'GET', `/listen/${sub.body.id}?wait=0`, { token: alice.token });
     expect(gone.status).toBe(404);
     expect(gone.body.detail).toMatch(/sub_id/);
@@ -67,19 +82,29 @@ describe('pub/sub over HTTP', () => {
     const noData = await http(api.url, 'POST', '/publish/chat', { token: alice.token, json: { type: 'x' } });
     expect(noData.status).toBe(400);
     expect(noData.body.detail).toMatch(/data/);
-    const badKey = await http(api.url, 'POST', '/publish/chat', { token: alice.token, json: { data: { 'a.b': 1 } } });
+    const badKey = await http(api.url, 'POST', '/publish/chat', {
+      token: alice.token,
+      json: { data: { 'a.b': 1 } },
+    });
     expect(badKey.status).toBe(400);
     expect(badKey.body.detail).toMatch(/a\.b/);
-    const badAttr = await http(api.url, 'POST', '/publish/chat', { token: alice.token, json: { data: 1, attributes: { Bad_Name: 'x' } } });
+    const badAttr = await http(api.url, 'POST', '/publish/chat', {
+      token: alice.token,
+      json: { data: 1, attributes: { Bad_Name: 'x' } },
+    });
     expect(badAttr.status).toBe(400);
     expect(badAttr.body.detail).toMatch(/Bad_Name/);
-    expect((await http(api.url, 'POST', '/publish/node', { token: alice.token, json: { data: 1 } })).status).toBe(403);
+    expect(
+      (await http(api.url, 'POST', '/publish/node', { token: alice.token, json: { data: 1 } })).status,
+    ).toBe(403);
   });
 
   it('events of one subscription arrive in sequence order', async () => {
     const sub = await http(api.url, 'POST', '/subscribe/order', { token: alice.token });
     await Promise.all(
-      Array.from({ length: 30 }, (_, i) => http(api.url, 'POST', '/publish/order', { token: alice.token, json: { data: { i } } })),
+      Array.from({ length: 30 }, (_, i) =>
+        http(api.url, 'POST', '/publish/order', { token: alice.token, json: { data: { i } } }),
+      ),
     );
     const got = await listenFor(api.url, alice.token, sub.body.id, 30);
     const seqs = got.map((e) => e.sequence_id);

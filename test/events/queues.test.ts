@@ -27,18 +27,29 @@ describe('queues', () => {
     await http(api.url, 'POST', '/push/jobs', { token: alice.token, json: { data: 'for alice' } });
     const bobs = await http(api.url, 'GET', '/pop/jobs', { token: bob.token });
     expect(bobs.status).toBe(204); // bob's queue is a different one
-    expect((await http(api.url, 'GET', `/pop/jobs?owner=${alice.username}`, { token: bob.token })).status).toBe(403);
+    expect(
+      (await http(api.url, 'GET', `/pop/jobs?owner=${alice.username}`, { token: bob.token })).status,
+    ).toBe(403);
     const popped = await http(api.url, 'GET', '/pop/jobs?ack=auto', { token: alice.token });
     expect(popped.body).toMatchObject({ specversion: '1.0', data: 'for alice', owner: alice.username });
 
-    expect((await http(api.url, 'POST', '/queue/shared-work?shared=true', { token: alice.token })).status).toBe(403);
-    expect((await http(api.url, 'POST', '/queue/shared-work?shared=true', { token: admin.token })).status).toBe(201);
-    await http(api.url, 'POST', '/push/shared-work?shared=true', { token: alice.token, json: { data: 'shared' } });
+    expect(
+      (await http(api.url, 'POST', '/queue/shared-work?shared=true', { token: alice.token })).status,
+    ).toBe(403);
+    expect(
+      (await http(api.url, 'POST', '/queue/shared-work?shared=true', { token: admin.token })).status,
+    ).toBe(201);
+    await http(api.url, 'POST', '/push/shared-work?shared=true', {
+      token: alice.token,
+      json: { data: 'shared' },
+    });
     const shared = await http(api.url, 'GET', '/pop/shared-work?shared=true&ack=auto', { token: bob.token });
     expect(shared.body.data).toBe('shared');
 
     const listed = await http(api.url, 'GET', '/queues', { token: alice.token });
-    expect(listed.body.map((q: { name: string; shared: boolean }) => `${q.name}:${q.shared}`).sort()).toEqual(['jobs:false', 'shared-work:true']);
+    expect(listed.body.map((q: { name: string; shared: boolean }) => `${q.name}:${q.shared}`).sort()).toEqual(
+      ['jobs:false', 'shared-work:true'],
+    );
     const close = await http(api.url, 'DELETE', '/queue/jobs', { token: alice.token });
     expect(close.status).toBe(200);
     expect((await http(api.url, 'GET', '/pop/jobs', { token: alice.token })).status).toBe(404);
@@ -47,7 +58,8 @@ describe('queues', () => {
   it('three competing consumers receive every item exactly once', async () => {
     await http(api.url, 'POST', '/queue/work', { token: alice.token });
     const total = 45;
-    for (let i = 0; i < total; i++) await http(api.url, 'POST', '/push/work', { token: alice.token, json: { data: { i } } });
+    for (let i = 0; i < total; i++)
+      await http(api.url, 'POST', '/push/work', { token: alice.token, json: { data: { i } } });
     const consumer = async () => {
       const got: number[] = [];
       for (;;) {
@@ -55,7 +67,9 @@ describe('queues', () => {
         if (res.status === 204) return got;
         expect(res.status).toBe(200);
         got.push(res.body.data.i);
-        expect((await http(api.url, 'POST', `/queue/work/ack/${res.body.receipt}`, { token: alice.token })).status).toBe(200);
+        expect(
+          (await http(api.url, 'POST', `/queue/work/ack/${res.body.receipt}`, { token: alice.token })).status,
+        ).toBe(200);
       }
     };
     const results = await Promise.all([consumer(), consumer(), consumer()]);
@@ -74,7 +88,10 @@ describe('queues', () => {
     expect(again.status).toBe(200);
     expect(again.body.data).toBe('precious');
     expect(again.body.receipt).not.toBe(first.body.receipt);
-    expect((await http(api.url, 'POST', `/queue/fragile/ack/${again.body.receipt}`, { token: alice.token })).status).toBe(200);
+    expect(
+      (await http(api.url, 'POST', `/queue/fragile/ack/${again.body.receipt}`, { token: alice.token }))
+        .status,
+    ).toBe(200);
     expect((await http(api.url, 'GET', '/pop/fragile?wait=2', { token: alice.token })).status).toBe(204);
   });
 

@@ -43,9 +43,14 @@ describe('several API processes', () => {
 
   it('a subscription can be polled through either process (state is in the database)', async () => {
     const sub = await http(a.url, 'POST', '/subscribe/roaming', { token: alice.token });
-    for (let i = 0; i < 6; i++) await http(i % 2 ? a.url : b.url, 'POST', '/publish/roaming', { token: alice.token, json: { data: i } });
+    for (let i = 0; i < 6; i++)
+      await http(i % 2 ? a.url : b.url, 'POST', '/publish/roaming', {
+        token: alice.token,
+        json: { data: i },
+      });
     const got = [];
-    for (let i = 0; i < 6; i++) got.push(...(await listenFor(i % 2 ? a.url : b.url, alice.token, sub.body.id, 1)));
+    for (let i = 0; i < 6; i++)
+      got.push(...(await listenFor(i % 2 ? a.url : b.url, alice.token, sub.body.id, 1)));
     expect(got.map((e) => e.data)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
@@ -55,7 +60,10 @@ describe('several API processes', () => {
     const dead = first.body.sequence_id + 1; // claimed by a writer that dies before inserting
     // The writer of `dead` died: nobody ever inserts it. Another process claims the next number.
     a.ctx.events.sequencer.observe(dead);
-    const after = await http(a.url, 'POST', '/publish/gaps', { token: alice.token, json: { data: 'after the gap' } });
+    const after = await http(a.url, 'POST', '/publish/gaps', {
+      token: alice.token,
+      json: { data: 'after the gap' },
+    });
     expect(after.body.sequence_id).toBe(dead + 1);
     const started = Date.now();
     const got = await listenFor(b.url, alice.token, sub.body.id, 2);
@@ -66,7 +74,9 @@ describe('several API processes', () => {
     expect(filler).toMatchObject({ void: true });
     // A writer that arrives after its number was voided collides and is given a new number.
     await expect(
-      db.collection(EVENTS_COLLECTION).insertOne({ _id: new ObjectId(), sequence_id: dead, dedupe_key: 'late' }),
+      db
+        .collection(EVENTS_COLLECTION)
+        .insertOne({ _id: new ObjectId(), sequence_id: dead, dedupe_key: 'late' }),
     ).rejects.toThrow();
   });
 });

@@ -41,13 +41,23 @@ export async function http<T = any>(
 }
 
 /** A client of one user: listen until `count` events arrived (keep-alives are skipped). */
-export async function listenFor(base: string, token: string, subId: number, count: number, query = ''): Promise<any[]> {
+export async function listenFor(
+  base: string,
+  token: string,
+  subId: number,
+  count: number,
+  query = '',
+): Promise<any[]> {
   const events: any[] = [];
   while (events.length < count) {
     const res = await http(base, 'GET', `/listen/${subId}${query}`, { token });
     if (res.status !== 200) throw new Error(`listen answered ${res.status}: ${JSON.stringify(res.body)}`);
     if (res.body.type !== 'message') continue;
-    events.push({ ...JSON.parse(res.body.data), sequence_id: res.body.sequence_id, channel: res.body.channel });
+    events.push({
+      ...JSON.parse(res.body.data),
+      sequence_id: res.body.sequence_id,
+      channel: res.body.channel,
+    });
   }
   return events;
 }

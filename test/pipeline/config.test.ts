@@ -96,27 +96,53 @@ scheduler:
     const { config } = loadConfig('config/pipeline.yaml');
     const mainline = forecast(config, { tree: 'mainline', branch: 'master' });
     const names = mainline.revisions[0].jobs.map((j) => `${j.job}@${j.platform}`);
-    expect(names).toEqual(['kbuild-gcc-12-x86@none', 'baseline@qemu-x86', 'kbuild-gcc-12-arm64@none', 'baseline@qemu-arm64', 'kunit@none']);
+    expect(names).toEqual([
+      'kbuild-gcc-12-x86@none',
+      'baseline@qemu-x86',
+      'kbuild-gcc-12-arm64@none',
+      'baseline@qemu-arm64',
+      'kunit@none',
+    ]);
 
-    const stable = forecast(config, { tree: 'stable', branch: 'linux-6.1.y', explainJob: 'kbuild-gcc-12-arm64' });
+    const stable = forecast(config, {
+      tree: 'stable',
+      branch: 'linux-6.1.y',
+      explainJob: 'kbuild-gcc-12-arm64',
+    });
     expect(stable.revisions[0].jobs.map((j) => j.job)).toEqual(['kbuild-gcc-12-x86', 'baseline']);
     expect(stable.explanation).toEqual([
       'stable-6.1: not run after checkout: arch "arm64" is not among the build config\'s architectures [x86_64]',
     ]);
-    const stable66 = forecast(config, { tree: 'stable', branch: 'linux-6.6.y', explainJob: 'kbuild-gcc-12-arm64' });
-    expect(stable66.explanation).toEqual(['stable-6.6: not run after checkout: job rules: tree "stable" is denied by "!stable"']);
+    const stable66 = forecast(config, {
+      tree: 'stable',
+      branch: 'linux-6.6.y',
+      explainJob: 'kbuild-gcc-12-arm64',
+    });
+    expect(stable66.explanation).toEqual([
+      'stable-6.6: not run after checkout: job rules: tree "stable" is denied by "!stable"',
+    ]);
     const kunit = forecast(config, { tree: 'stable', branch: 'linux-6.6.y', explainJob: 'kunit' });
-    expect(kunit.explanation).toEqual(['stable-6.6: not run after checkout: scheduler rules: tree "stable" is not in the allow list [mainline, next]']);
+    expect(kunit.explanation).toEqual([
+      'stable-6.6: not run after checkout: scheduler rules: tree "stable" is not in the allow list [mainline, next]',
+    ]);
   });
 
   it('rules: allow lists, "!" denials, version prefixes, unknown values not held against a job', () => {
     expect(checkRules({ tree: ['mainline', 'next'] }, { tree: 'next' })).toBeNull();
-    expect(checkRules({ tree: ['mainline', 'next'] }, { tree: 'stable' })).toBe('tree "stable" is not in the allow list [mainline, next]');
-    expect(checkRules({ branch: ['!linux-4.19.y'] }, { branch: 'linux-4.19.y' })).toBe('branch "linux-4.19.y" is denied by "!linux-4.19.y"');
+    expect(checkRules({ tree: ['mainline', 'next'] }, { tree: 'stable' })).toBe(
+      'tree "stable" is not in the allow list [mainline, next]',
+    );
+    expect(checkRules({ branch: ['!linux-4.19.y'] }, { branch: 'linux-4.19.y' })).toBe(
+      'branch "linux-4.19.y" is denied by "!linux-4.19.y"',
+    );
     expect(checkRules({ branch: ['!linux-4.19.y'] }, { branch: 'master' })).toBeNull();
     expect(checkRules({ version: ['6.1'] }, { version: '6.1.5' })).toBeNull();
-    expect(checkRules({ version: ['6.1'] }, { version: '6.10' })).toBe('version "6.10" is not in the allow list [6.1]');
-    expect(checkRules({ version: ['!4.19'] }, { version: '4.19' })).toBe('version "4.19" is denied by "!4.19"');
+    expect(checkRules({ version: ['6.1'] }, { version: '6.10' })).toBe(
+      'version "6.10" is not in the allow list [6.1]',
+    );
+    expect(checkRules({ version: ['!4.19'] }, { version: '4.19' })).toBe(
+      'version "4.19" is denied by "!4.19"',
+    );
     expect(checkRules({ arch: ['arm64'], defconfig: ['!tinyconfig'] }, { tree: 'x' })).toBeNull();
   });
 
@@ -124,6 +150,8 @@ scheduler:
     const env = { DATA: '/srv/maestro', EMPTY: '' };
     expect(expandEnv('url: file://${DATA}/tree', env)).toBe('url: file:///srv/maestro/tree');
     expect(expandEnv('port: ${PORT:-8010} ${EMPTY:-x}', env)).toBe('port: 8010 x');
-    expect(expandEnv('command: make ARCH=$${ARCH} $DEFCONFIG', env)).toBe('command: make ARCH=${ARCH} $DEFCONFIG');
+    expect(expandEnv('command: make ARCH=$${ARCH} $DEFCONFIG', env)).toBe(
+      'command: make ARCH=${ARCH} $DEFCONFIG',
+    );
   });
 });

@@ -7,7 +7,13 @@ import { checkoutWorkflowId } from '../../src/temporal/workflow-ids';
 import type { WorkflowHandle } from '@temporalio/client';
 import { expectReplayable, testEnv, uniqueSuffix } from '../support/harness';
 import { createKernelRepo, headOf, type KernelRepo } from '../support/pipeline-repo';
-import { basicConfig, startPipelineStack, treeNodes, waitFor, type PipelineStack } from '../support/pipeline-stack';
+import {
+  basicConfig,
+  startPipelineStack,
+  treeNodes,
+  waitFor,
+  type PipelineStack,
+} from '../support/pipeline-stack';
 
 /** Checkout workflows run by this file; their histories (and their jobs') are replayed at the end. */
 const recordedTrees: { stack: PipelineStack; handle: WorkflowHandle }[] = [];
@@ -23,7 +29,11 @@ describe('pipeline failure paths', () => {
     repos[failing] = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${failing}`), 'fail');
     repos[hanging] = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${hanging}`), 'hang');
     stack = await startPipelineStack((ctx) =>
-      basicConfig(ctx, { [failing]: repos[failing].url, [hanging]: repos[hanging].url }, { holdoff: '2s', job_timeout: '6s', heartbeat_timeout: '3s' }),
+      basicConfig(
+        ctx,
+        { [failing]: repos[failing].url, [hanging]: repos[hanging].url },
+        { holdoff: '2s', job_timeout: '6s', heartbeat_timeout: '3s' },
+      ),
     );
     await stack.startLabInProcess();
   });
@@ -63,7 +73,12 @@ describe('pipeline failure paths', () => {
   });
 
   it('a broken git URL ends the checkout done/fail with git_checkout_failure', async () => {
-    const rev = { tree: `broken-${suffix}`, branch: 'master', url: `file://${testEnv().tmpDir}/no-such-repo`, commit: '0123456789abcdef0123456789abcdef01234567' };
+    const rev = {
+      tree: `broken-${suffix}`,
+      branch: 'master',
+      url: `file://${testEnv().tmpDir}/no-such-repo`,
+      commit: '0123456789abcdef0123456789abcdef01234567',
+    };
     const { workflowId, started } = await startRevision(stack.client, rev, stack.taskQueue);
     expect(started).toBe(true);
     const handle = stack.client.workflow.getHandle(workflowId);
@@ -86,7 +101,9 @@ describe('tree timeout', () => {
 
   beforeAll(async () => {
     repo = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${tree}`), 'test-hang');
-    stack = await startPipelineStack((ctx) => basicConfig(ctx, { [tree]: repo.url }, { holdoff: '1s', checkout_timeout: '15s', job_timeout: '5m' }));
+    stack = await startPipelineStack((ctx) =>
+      basicConfig(ctx, { [tree]: repo.url }, { holdoff: '1s', checkout_timeout: '15s', job_timeout: '5m' }),
+    );
     // The hung test command writes its pid here (the shell runtime passes this process's environment).
     process.env.KCI_TEST_MARKER = path.join(stack.dir, 'tests.log');
     await stack.startLabInProcess();
@@ -114,14 +131,18 @@ describe('tree timeout', () => {
     expect(lagMs).toBeGreaterThanOrEqual(0);
     // The job was cancelled, not abandoned: the lab killed the hung command.
     const pid = Number((await fs.readFile(process.env.KCI_TEST_MARKER!, 'utf8')).match(/test (\d+)/)![1]);
-    await waitFor('the hung test command to be killed', async () => {
-      try {
-        process.kill(pid, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 20_000);
+    await waitFor(
+      'the hung test command to be killed',
+      async () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      20_000,
+    );
   });
 });
 
@@ -132,7 +153,9 @@ describe('determinism of the failure paths', () => {
     for (const { stack, handle } of recordedTrees) {
       handles.push(handle);
       const { nodeId } = (await handle.result()) as { nodeId: string };
-      for await (const w of stack.client.workflow.list({ query: `WorkflowType = 'jobWorkflow' AND WorkflowId STARTS_WITH 'job:${nodeId}:'` })) {
+      for await (const w of stack.client.workflow.list({
+        query: `WorkflowType = 'jobWorkflow' AND WorkflowId STARTS_WITH 'job:${nodeId}:'`,
+      })) {
         handles.push(stack.client.workflow.getHandle(w.workflowId));
       }
     }

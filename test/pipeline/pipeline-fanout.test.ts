@@ -33,34 +33,49 @@ api: { url: "${ctx.apiUrl}" }
     });
   });
 
-  it('schedules all 100 jobs once each; without a lab they time out and the tree still closes', { timeout: 170_000 }, async () => {
-    const triggered = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
-    const handle = stack.client.workflow.getHandle(triggered.started[0]);
-    const result = await handle.result();
-    const history = (await handle.fetchHistory()).events ?? [];
-    const events = history.length;
-    console.log(`[measure] checkout workflow history with ${JOBS} jobs: ${events} events`);
-    // Where the fan-out time goes: the batch node write (one activity) vs starting 100 child workflows.
-    const at = (e: (typeof history)[number]) => Number(e.eventTime!.seconds) * 1000 + Math.round((e.eventTime!.nanos ?? 0) / 1e6);
-    const scheduled = history.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJobNodes')!;
-    const completed = history.find((e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === Number(scheduled.eventId))!;
-    const childStarts = history.filter((e) => e.childWorkflowExecutionStartedEventAttributes).map(at);
-    console.log(
-      `[measure] fan-out breakdown: createJobNodes activity ${at(completed) - at(scheduled)} ms; ` +
-        `then ${JOBS} child workflows started within ${Math.max(...childStarts) - at(completed)} ms`,
-    );
-    expect(events).toBeLessThan(2000);
-    expect(result).toMatchObject({ result: 'pass', jobs: JOBS });
-    const nodes = await treeNodes(stack.reader, result.nodeId);
-    const checkout = nodes.find((n) => n.kind === 'checkout')!;
-    const jobs = nodes.filter((n) => n.kind === 'job');
-    expect(new Set(jobs.map((j) => j.name)).size).toBe(JOBS);
-    expect(jobs).toHaveLength(JOBS);
-    expect(jobs.filter((j) => !(j.state === 'done' && j.result === 'incomplete' && j.data.error_code === 'node_timeout'))).toEqual([]);
-    const availableAt = Date.parse(checkout.holdoff!) - HOLDOFF_MS;
-    const lastCreated = Math.max(...jobs.map((j) => Date.parse(j.created)));
-    console.log(`[measure] tarball → all ${JOBS} job nodes created: ${lastCreated - availableAt} ms`);
-    const lags = jobs.map((j) => Date.parse(j.updated) - Date.parse(j.timeout)).sort((a, b) => a - b);
-    console.log(`[measure] ${JOBS} job timeouts fired after their deadline: median ${lags[JOBS / 2]} ms, max ${lags[JOBS - 1]} ms`);
-  });
+  it(
+    'schedules all 100 jobs once each; without a lab they time out and the tree still closes',
+    { timeout: 170_000 },
+    async () => {
+      const triggered = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
+      const handle = stack.client.workflow.getHandle(triggered.started[0]);
+      const result = await handle.result();
+      const history = (await handle.fetchHistory()).events ?? [];
+      const events = history.length;
+      console.log(`[measure] checkout workflow history with ${JOBS} jobs: ${events} events`);
+      // Where the fan-out time goes: the batch node write (one activity) vs starting 100 child workflows.
+      const at = (e: (typeof history)[number]) =>
+        Number(e.eventTime!.seconds) * 1000 + Math.round((e.eventTime!.nanos ?? 0) / 1e6);
+      const scheduled = history.find(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createJobNodes',
+      )!;
+      const completed = history.find(
+        (e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === Number(scheduled.eventId),
+      )!;
+      const childStarts = history.filter((e) => e.childWorkflowExecutionStartedEventAttributes).map(at);
+      console.log(
+        `[measure] fan-out breakdown: createJobNodes activity ${at(completed) - at(scheduled)} ms; ` +
+          `then ${JOBS} child workflows started within ${Math.max(...childStarts) - at(completed)} ms`,
+      );
+      expect(events).toBeLessThan(2000);
+      expect(result).toMatchObject({ result: 'pass', jobs: JOBS });
+      const nodes = await treeNodes(stack.reader, result.nodeId);
+      const checkout = nodes.find((n) => n.kind === 'checkout')!;
+      const jobs = nodes.filter((n) => n.kind === 'job');
+      expect(new Set(jobs.map((j) => j.name)).size).toBe(JOBS);
+      expect(jobs).toHaveLength(JOBS);
+      expect(
+        jobs.filter(
+          (j) => !(j.state === 'done' && j.result === 'incomplete' && j.data.error_code === 'node_timeout'),
+        ),
+      ).toEqual([]);
+      const availableAt = Date.parse(checkout.holdoff!) - HOLDOFF_MS;
+      const lastCreated = Math.max(...jobs.map((j) => Date.parse(j.created)));
+      console.log(`[measure] tarball → all ${JOBS} job nodes created: ${lastCreated - availableAt} ms`);
+      const lags = jobs.map((j) => Date.parse(j.updated) - Date.parse(j.timeout)).sort((a, b) => a - b);
+      console.log(
+        `[measure] ${JOBS} job timeouts fired after their deadline: median ${lags[JOBS / 2]} ms, max ${lags[JOBS - 1]} ms`,
+      );
+    },
+  );
 });

@@ -8,13 +8,29 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { triggerNow } from '../../src/pipeline/trigger-now';
 import { testEnv, uniqueSuffix } from '../support/harness';
 import { createKernelRepo, type KernelRepo } from '../support/pipeline-repo';
-import { basicConfig, startPipelineStack, treeNodes, waitFor, type PipelineStack } from '../support/pipeline-stack';
+import {
+  basicConfig,
+  startPipelineStack,
+  treeNodes,
+  waitFor,
+  type PipelineStack,
+} from '../support/pipeline-stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 
 async function distIsStale(): Promise<boolean> {
-  const built = await fs.stat(path.join(ROOT, 'dist/workers/lab-main.js')).then((s) => s.mtimeMs, () => 0);
-  for (const dir of ['src/workers', 'src/activities/lab', 'src/runtimes', 'src/storage', 'src/client', 'src/settings.ts']) {
+  const built = await fs.stat(path.join(ROOT, 'dist/workers/lab-main.js')).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+  for (const dir of [
+    'src/workers',
+    'src/activities/lab',
+    'src/runtimes',
+    'src/storage',
+    'src/client',
+    'src/settings.ts',
+  ]) {
     const entries = dir.endsWith('.ts') ? [''] : await fs.readdir(path.join(ROOT, dir), { recursive: true });
     for (const e of entries) {
       const stat = await fs.stat(path.join(ROOT, dir, String(e)));
@@ -32,10 +48,14 @@ describe('lab worker killed mid-job', () => {
   beforeAll(async () => {
     // The lab runs compiled code as a separate process: build it unless dist is newer than its sources.
     if (await distIsStale()) {
-      await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT }).catch(() => undefined);
+      await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT }).catch(
+        () => undefined,
+      );
     }
     repo = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${tree}`), 'slow');
-    stack = await startPipelineStack((ctx) => basicConfig(ctx, { [tree]: repo.url }, { holdoff: '1s', heartbeat_timeout: '3s' }));
+    stack = await startPipelineStack((ctx) =>
+      basicConfig(ctx, { [tree]: repo.url }, { holdoff: '1s', heartbeat_timeout: '3s' }),
+    );
   });
 
   it('a new lab worker completes the job; no duplicate nodes', async () => {
@@ -44,7 +64,11 @@ describe('lab worker killed mid-job', () => {
     const triggered = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
     expect(triggered.started).toHaveLength(1);
     // The (6 s) build is running on the first lab: kill that process.
-    await waitFor('the build to start', async () => (await fs.readFile(marker, 'utf8').catch(() => '')).includes('build'), 30_000);
+    await waitFor(
+      'the build to start',
+      async () => (await fs.readFile(marker, 'utf8').catch(() => '')).includes('build'),
+      30_000,
+    );
     await firstLab.kill();
     const secondLab = stack.startLabProcess({ KCI_TEST_MARKER: marker });
 

@@ -7,7 +7,13 @@ import { startStorageServer, type RunningStorageServer } from '../../src/storage
 import { testEnv, uniqueSuffix } from '../support/harness';
 
 /** A raw request, so paths like /../x reach the server un-normalised (fetch would resolve them). */
-function raw(url: string, method: string, rawPath: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
+function raw(
+  url: string,
+  method: string,
+  rawPath: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: hostname, port, method, path: rawPath, headers }, (res) => {
@@ -44,14 +50,25 @@ describe('HTTP storage service', () => {
 
   it('refuses uploads without the right token and anything but GET/HEAD/PUT', async () => {
     expect((await raw(server.url, 'PUT', '/x.txt', {}, 'data')).status).toBe(401);
-    expect((await raw(server.url, 'PUT', '/x.txt', { authorization: 'Bearer wrong' }, 'data')).status).toBe(401);
-    expect((await raw(server.url, 'DELETE', '/x.txt', { authorization: `Bearer ${token}` })).status).toBe(405);
+    expect((await raw(server.url, 'PUT', '/x.txt', { authorization: 'Bearer wrong' }, 'data')).status).toBe(
+      401,
+    );
+    expect((await raw(server.url, 'DELETE', '/x.txt', { authorization: `Bearer ${token}` })).status).toBe(
+      405,
+    );
     expect((await raw(server.url, 'GET', '/nothing-here')).status).toBe(404);
   });
 
   it('rejects path traversal on upload and download', async () => {
     const auth = { authorization: `Bearer ${token}` };
-    for (const p of ['/../escape.txt', '/a/../../escape.txt', '/%2e%2e/escape.txt', '/a/%2E%2E/%2e%2e/escape.txt', '/a//b', '/a/./b']) {
+    for (const p of [
+      '/../escape.txt',
+      '/a/../../escape.txt',
+      '/%2e%2e/escape.txt',
+      '/a/%2E%2E/%2e%2e/escape.txt',
+      '/a//b',
+      '/a/./b',
+    ]) {
       const put = await raw(server.url, 'PUT', p, auth, 'x');
       expect(put.status, `PUT ${p}`).toBe(400);
       expect(JSON.parse(put.body).detail).toMatch(/invalid path/);

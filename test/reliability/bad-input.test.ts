@@ -63,7 +63,9 @@ async function category(name: string, attempts: Attempt[]): Promise<void> {
   for (const a of attempts) {
     const { status, text } = await send(a);
     if (status < 400 || status > 499) {
-      failures.push(`${a.method} ${a.path.slice(0, 120)} body=${JSON.stringify(String(a.body ?? '').slice(0, 80))} → ${status} ${text.slice(0, 160)}`);
+      failures.push(
+        `${a.method} ${a.path.slice(0, 120)} body=${JSON.stringify(String(a.body ?? '').slice(0, 80))} → ${status} ${text.slice(0, 160)}`,
+      );
     }
   }
   tried[name] = (tried[name] ?? 0) + attempts.length;
@@ -98,28 +100,45 @@ beforeAll(async () => {
 
 afterAll(() => {
   const total = Object.values(tried).reduce((a, b) => a + b, 0);
-  console.log(`bad inputs tried: ${total} (${Object.entries(tried).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  console.log(
+    `bad inputs tried: ${total} (${Object.entries(tried)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')})`,
+  );
 });
 
 describe('bad input', () => {
-  const validNode = JSON.stringify({ kind: 'test', name: 'fuzz', parent: '0123456789abcdef01234567', data: { platform: 'qemu-x86' } });
+  const validNode = JSON.stringify({
+    kind: 'test',
+    name: 'fuzz',
+    parent: '0123456789abcdef01234567',
+    data: { platform: 'qemu-x86' },
+  });
 
   it('malformed JSON bodies', async () => {
     const bodies = [...MALFORMED_JSON, ...randomMalformedJson(7, 120, validNode)];
-    await category('malformed JSON', bodies.flatMap((b) => atWriteRoutes(b)));
+    await category(
+      'malformed JSON',
+      bodies.flatMap((b) => atWriteRoutes(b)),
+    );
     await category('malformed JSON (other routes)', [
       ...bodies.slice(0, 40).map((b): Attempt => ({ method: 'POST', path: '/latest/publish/fuzz', body: b })),
-      ...bodies.slice(0, 20).map((b): Attempt => ({ method: 'POST', path: '/latest/user/invite', body: b, token: admin.token })),
+      ...bodies
+        .slice(0, 20)
+        .map((b): Attempt => ({ method: 'POST', path: '/latest/user/invite', body: b, token: admin.token })),
       ...bodies.slice(0, 20).map((b): Attempt => ({ method: 'PATCH', path: '/latest/user/me', body: b })),
     ]);
   });
 
   it('valid JSON of the wrong shape or types', async () => {
     const shapes = randomWrongShapes(11, 150).map((v) => JSON.stringify(v));
-    await category('wrong shapes', shapes.flatMap((b) => [
-      { method: 'POST', path: '/latest/node', body: b },
-      { method: 'PUT', path: `/latest/node/${nodeId}`, body: b },
-    ]));
+    await category(
+      'wrong shapes',
+      shapes.flatMap((b) => [
+        { method: 'POST', path: '/latest/node', body: b },
+        { method: 'PUT', path: `/latest/node/${nodeId}`, body: b },
+      ]),
+    );
     await category('wrong content type', [
       ...atWriteRoutes(validNode, 'text/plain'),
       ...atWriteRoutes(validNode, 'application/xml'),
@@ -129,7 +148,11 @@ describe('bad input', () => {
 
   it('huge payloads and huge URLs', async () => {
     const huge = JSON.stringify({ kind: 'test', name: 'huge', data: { blob: 'x'.repeat(BODY_LIMIT * 2) } });
-    const manyKeys = JSON.stringify({ kind: 'test', name: 'huge', data: Object.fromEntries(Array.from({ length: 120_000 }, (_, i) => [`k${i}`, i])) });
+    const manyKeys = JSON.stringify({
+      kind: 'test',
+      name: 'huge',
+      data: Object.fromEntries(Array.from({ length: 120_000 }, (_, i) => [`k${i}`, i])),
+    });
     await category('huge payloads', [
       ...atWriteRoutes(huge),
       ...atWriteRoutes(manyKeys),
@@ -144,29 +167,71 @@ describe('bad input', () => {
     for (const depth of [40, 200, 1000, 10_000, 100_000]) {
       for (const arrays of [false, true]) {
         const nested = deeplyNested(depth, arrays);
-        attempts.push(...atWriteRoutes(`{"kind":"test","name":"deep","parent":"${nodeId}","data":{"x":${nested}}}`));
+        attempts.push(
+          ...atWriteRoutes(`{"kind":"test","name":"deep","parent":"${nodeId}","data":{"x":${nested}}}`),
+        );
         attempts.push({ method: 'PATCH', path: `/latest/node/${nodeId}`, body: `{"data":{"x":${nested}}}` });
       }
     }
-    attempts.push(...atWriteRoutes(`{"kind":"test","name":"deep","parent":"${nodeId}","artifacts":{"a":[[["x"]]]}}`));
+    attempts.push(
+      ...atWriteRoutes(`{"kind":"test","name":"deep","parent":"${nodeId}","artifacts":{"a":[[["x"]]]}}`),
+    );
     await category('deep nesting', attempts);
   });
 
   it('invalid UTF-8', async () => {
     const bad = [
       Buffer.from([0xff, 0xfe, 0xfd]),
-      Buffer.concat([Buffer.from('{"kind":"test","name":"'), Buffer.from([0xc3, 0x28]), Buffer.from(`","parent":"${nodeId}"}`)]),
-      Buffer.concat([Buffer.from('{"kind":"test","name":"'), Buffer.from([0xe2, 0x82]), Buffer.from(`","parent":"${nodeId}"}`)]),
-      Buffer.concat([Buffer.from('{"kind":"test","name":"'), Buffer.from([0xc0, 0xaf]), Buffer.from(`","parent":"${nodeId}"}`)]),
-      Buffer.concat([Buffer.from('{"kind":"test","name":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(`","parent":"${nodeId}"}`)]),
-      Buffer.concat([Buffer.from('{"kind":"test","name":"x","parent":"' + nodeId + '","data":{"'), Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80]), Buffer.from('":1}}')]),
+      Buffer.concat([
+        Buffer.from('{"kind":"test","name":"'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from(`","parent":"${nodeId}"}`),
+      ]),
+      Buffer.concat([
+        Buffer.from('{"kind":"test","name":"'),
+        Buffer.from([0xe2, 0x82]),
+        Buffer.from(`","parent":"${nodeId}"}`),
+      ]),
+      Buffer.concat([
+        Buffer.from('{"kind":"test","name":"'),
+        Buffer.from([0xc0, 0xaf]),
+        Buffer.from(`","parent":"${nodeId}"}`),
+      ]),
+      Buffer.concat([
+        Buffer.from('{"kind":"test","name":"'),
+        Buffer.from([0xed, 0xa0, 0x80]),
+        Buffer.from(`","parent":"${nodeId}"}`),
+      ]),
+      Buffer.concat([
+        Buffer.from('{"kind":"test","name":"x","parent":"' + nodeId + '","data":{"'),
+        Buffer.from([0xf8, 0x88, 0x80, 0x80, 0x80]),
+        Buffer.from('":1}}'),
+      ]),
       Buffer.concat([Buffer.from(`{"data":{"note":"`), Buffer.from([0x80]), Buffer.from('"}}')]),
     ];
-    await category('invalid UTF-8', bad.flatMap((b) => atWriteRoutes(b)));
+    await category(
+      'invalid UTF-8',
+      bad.flatMap((b) => atWriteRoutes(b)),
+    );
     await category('invalid UTF-8 in forms and URLs', [
-      { method: 'POST', path: '/latest/user/login', body: Buffer.from([0x75, 0x73, 0x65, 0x72, 0x6e, 0x61, 0x6d, 0x65, 0x3d, 0xff, 0x26, 0x70, 0x61, 0x73, 0x73, 0x77, 0x6f, 0x72, 0x64, 0x3d, 0xfe]), contentType: 'application/x-www-form-urlencoded', token: null },
+      {
+        method: 'POST',
+        path: '/latest/user/login',
+        body: Buffer.from([
+          0x75, 0x73, 0x65, 0x72, 0x6e, 0x61, 0x6d, 0x65, 0x3d, 0xff, 0x26, 0x70, 0x61, 0x73, 0x73, 0x77,
+          0x6f, 0x72, 0x64, 0x3d, 0xfe,
+        ]),
+        contentType: 'application/x-www-form-urlencoded',
+        token: null,
+      },
       { method: 'GET', path: '/latest/node/%ff%fe' },
-      { method: 'POST', path: '/latest/user/login', body: Buffer.from([0x75, 0x73, 0x65, 0x72, 0x6e, 0x61, 0x6d, 0x65, 0x3d, 0x25, 0x66, 0x66]), contentType: 'application/x-www-form-urlencoded', token: null },
+      {
+        method: 'POST',
+        path: '/latest/user/login',
+        body: Buffer.from([0x75, 0x73, 0x65, 0x72, 0x6e, 0x61, 0x6d, 0x65, 0x3d, 0x25, 0x66, 0x66]),
+        contentType: 'application/x-www-form-urlencoded',
+        token: null,
+      },
     ]);
   });
 
@@ -204,7 +269,8 @@ describe('bad input', () => {
     ];
     const attempts: Attempt[] = [];
     for (const q of queries) {
-      for (const route of ['/latest/nodes', '/latest/nodes/fast', '/latest/count']) attempts.push({ method: 'GET', path: `${route}?${q}` });
+      for (const route of ['/latest/nodes', '/latest/nodes/fast', '/latest/count'])
+        attempts.push({ method: 'GET', path: `${route}?${q}` });
       attempts.push({ method: 'GET', path: `/latest/events?${q}` });
     }
     const bodies: unknown[] = [
@@ -218,7 +284,13 @@ describe('bad input', () => {
       { kind: 'test', name: 'x', parent: nodeId, owner: 'someone-else' },
       { kind: 'test', name: 'x', parent: nodeId, id: '0123456789abcdef01234567' },
       { kind: 'test', name: 'x', parent: nodeId, _id: '0123456789abcdef01234567' },
-      { kind: 'test', name: 'x', parent: nodeId, __proto__: { admin: true }, constructor: { prototype: { x: 1 } } },
+      {
+        kind: 'test',
+        name: 'x',
+        parent: nodeId,
+        __proto__: { admin: true },
+        constructor: { prototype: { x: 1 } },
+      },
       { $set: { owner: 'me' } },
       { kind: 'test', name: 'x', parent: nodeId, _pending: { rev: 1 } },
     ];
@@ -228,9 +300,21 @@ describe('bad input', () => {
       attempts.push({ method: 'PATCH', path: `/latest/node/${nodeId}`, body: text });
     }
     attempts.push(
-      { method: 'PUT', path: '/latest/batch/nodeset', body: JSON.stringify({ nodes: [{ $gt: '' }], field: 'processed_by_kcidb_bridge', value: true }) },
-      { method: 'PUT', path: '/latest/batch/nodeset', body: JSON.stringify({ nodes: [nodeId], field: '$where', value: true }) },
-      { method: 'PUT', path: '/latest/batch/nodeset', body: JSON.stringify({ nodes: [nodeId], field: 'owner', value: 'me' }) },
+      {
+        method: 'PUT',
+        path: '/latest/batch/nodeset',
+        body: JSON.stringify({ nodes: [{ $gt: '' }], field: 'processed_by_kcidb_bridge', value: true }),
+      },
+      {
+        method: 'PUT',
+        path: '/latest/batch/nodeset',
+        body: JSON.stringify({ nodes: [nodeId], field: '$where', value: true }),
+      },
+      {
+        method: 'PUT',
+        path: '/latest/batch/nodeset',
+        body: JSON.stringify({ nodes: [nodeId], field: 'owner', value: 'me' }),
+      },
       { method: 'PATCH', path: `/latest/node/${nodeId}`, body: JSON.stringify({ data: { $inc: 1 } }) },
       { method: 'PATCH', path: `/latest/node/${nodeId}`, body: JSON.stringify({ owner: 'me' }) },
       { method: 'GET', path: '/latest/node/%7B%22%24gt%22%3A%22%22%7D' },
@@ -241,15 +325,33 @@ describe('bad input', () => {
   it('expired, forged and revoked tokens', async () => {
     const { SignJWT } = await import('jose');
     const key = new TextEncoder().encode(SECRET);
-    const claims = (overrides: Record<string, unknown>) => ({ sub: user.id, aud: 'maestro:auth', jti: uniqueSuffix(), gen: 0, scope: '', ...overrides });
-    const sign = (payload: Record<string, unknown>, secret = key, exp = Math.floor(Date.now() / 1000) + 3600) =>
-      new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().setExpirationTime(exp).sign(secret);
+    const claims = (overrides: Record<string, unknown>) => ({
+      sub: user.id,
+      aud: 'maestro:auth',
+      jti: uniqueSuffix(),
+      gen: 0,
+      scope: '',
+      ...overrides,
+    });
+    const sign = (
+      payload: Record<string, unknown>,
+      secret = key,
+      exp = Math.floor(Date.now() / 1000) + 3600,
+    ) =>
+      new SignJWT(payload)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt()
+        .setExpirationTime(exp)
+        .sign(secret);
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const [, payloadPart, sigPart] = user.token.split('.');
     const decoded = JSON.parse(Buffer.from(payloadPart, 'base64url').toString()) as Record<string, unknown>;
 
     const revoked = await login(api.url, user.username, user.password);
-    const out = await fetch(`${api.url}/latest/user/logout`, { method: 'POST', headers: { authorization: `Bearer ${revoked}` } });
+    const out = await fetch(`${api.url}/latest/user/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${revoked}` },
+    });
     expect(out.status).toBeLessThan(300);
 
     const tokens: (string | null)[] = [
@@ -276,20 +378,41 @@ describe('bad input', () => {
     for (const token of tokens) {
       attempts.push(
         { method: 'POST', path: '/latest/node', body, token },
-        { method: 'PATCH', path: `/latest/node/${nodeId}`, body: JSON.stringify({ state: 'done', result: 'pass' }), token },
+        {
+          method: 'PATCH',
+          path: `/latest/node/${nodeId}`,
+          body: JSON.stringify({ state: 'done', result: 'pass' }),
+          token,
+        },
         { method: 'POST', path: '/latest/publish/fuzz', body: JSON.stringify({ data: { x: 1 } }), token },
         { method: 'POST', path: '/latest/subscribe/node', token },
         { method: 'GET', path: '/latest/whoami', token },
-        { method: 'POST', path: '/latest/user/invite', body: JSON.stringify({ username: `u${uniqueSuffix()}`, email: 'a@b.c' }), token },
+        {
+          method: 'POST',
+          path: '/latest/user/invite',
+          body: JSON.stringify({ username: `u${uniqueSuffix()}`, email: 'a@b.c' }),
+          token,
+        },
       );
     }
     await category('bad tokens', attempts);
     // Malformed Authorization headers.
     await category(
       'bad authorization headers',
-      ['Bearer', 'Bearer ', 'Basic dXNlcjpwdw==', `Token ${user.token}`, `Bearer ${user.token} extra`, `bearer${user.token}`].map(
-        (authorization): Attempt => ({ method: 'POST', path: '/latest/node', body, token: null, headers: { authorization } }),
-      ),
+      [
+        'Bearer',
+        'Bearer ',
+        'Basic dXNlcjpwdw==',
+        `Token ${user.token}`,
+        `Bearer ${user.token} extra`,
+        `bearer${user.token}`,
+      ].map((authorization): Attempt => ({
+        method: 'POST',
+        path: '/latest/node',
+        body,
+        token: null,
+        headers: { authorization },
+      })),
     );
   });
 });
@@ -311,7 +434,13 @@ describe('storage uploads', () => {
   function rawPut(rawPath: string, auth: string | null = token): Promise<number> {
     return new Promise((resolve) => {
       const req = http.request(
-        { host: '127.0.0.1', port: storage.port, method: 'PUT', path: rawPath, headers: auth ? { authorization: `Bearer ${auth}` } : {} },
+        {
+          host: '127.0.0.1',
+          port: storage.port,
+          method: 'PUT',
+          path: rawPath,
+          headers: auth ? { authorization: `Bearer ${auth}` } : {},
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);

@@ -85,14 +85,29 @@ export function randomMalformedJson(seed: number, count: number, valid: string):
 /** Valid JSON whose shape cannot be a node: wrong top-level types, missing kind, wrong field types. */
 export function randomWrongShapes(seed: number, count: number): unknown[] {
   const rand = prng(seed);
-  const scalar = (): unknown => [null, true, false, int(rand, 1e6) - 5e5, rand(), 'x'.repeat(int(rand, 10)), ''][int(rand, 7)];
+  const scalar = (): unknown =>
+    [null, true, false, int(rand, 1e6) - 5e5, rand(), 'x'.repeat(int(rand, 10)), ''][int(rand, 7)];
   const value = (depth: number): unknown => {
     const r = rand();
     if (depth > 2 || r < 0.5) return scalar();
     if (r < 0.75) return Array.from({ length: int(rand, 4) }, () => value(depth + 1));
-    return Object.fromEntries(Array.from({ length: int(rand, 4) }, () => [`k${int(rand, 1000)}`, value(depth + 1)]));
+    return Object.fromEntries(
+      Array.from({ length: int(rand, 4) }, () => [`k${int(rand, 1000)}`, value(depth + 1)]),
+    );
   };
-  const fields = ['name', 'parent', 'state', 'result', 'artifacts', 'data', 'path', 'timeout', 'holdoff', 'user_groups', 'retry_counter'];
+  const fields = [
+    'name',
+    'parent',
+    'state',
+    'result',
+    'artifacts',
+    'data',
+    'path',
+    'timeout',
+    'holdoff',
+    'user_groups',
+    'retry_counter',
+  ];
   const out: unknown[] = [];
   while (out.length < count) {
     const kind = int(rand, 4);
@@ -100,7 +115,9 @@ export function randomWrongShapes(seed: number, count: number): unknown[] {
     else if (kind === 1) out.push(Array.from({ length: int(rand, 3) }, () => value(1)));
     else if (kind === 2) {
       // an object without `kind`, with random keys
-      out.push(Object.fromEntries(Array.from({ length: int(rand, 5) }, () => [`f${int(rand, 100)}`, value(1)])));
+      out.push(
+        Object.fromEntries(Array.from({ length: int(rand, 5) }, () => [`f${int(rand, 100)}`, value(1)])),
+      );
     } else {
       // a plausible node with one field of a wrong type or value
       const field = fields[int(rand, fields.length)];
@@ -117,7 +134,11 @@ export function randomWrongShapes(seed: number, count: number): unknown[] {
         user_groups: ['admin', 5, [1], { g: 1 }][int(rand, 4)],
         retry_counter: ['1', -1, 1.5, {}][int(rand, 4)],
       };
-      out.push({ kind: ['test', 'checkout', 'nonsense', 5][int(rand, 4)], name: 'fuzz', [field]: wrong[field] });
+      out.push({
+        kind: ['test', 'checkout', 'nonsense', 5][int(rand, 4)],
+        name: 'fuzz',
+        [field]: wrong[field],
+      });
     }
   }
   return out;

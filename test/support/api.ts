@@ -20,7 +20,12 @@ export interface TestApi {
 export async function startTestApi(opts: { db?: Db; settings?: Partial<Settings> } = {}): Promise<TestApi> {
   const db = opts.db ?? (await openTestDatabase()).db;
   // No token cache by default: tests that change users behind the API's back see the change at once.
-  const settings: Settings = { ...loadSettings({}), mongodbUri: testEnv().mongoUri, authCacheMs: 0, ...opts.settings };
+  const settings: Settings = {
+    ...loadSettings({}),
+    mongodbUri: testEnv().mongoUri,
+    authCacheMs: 0,
+    ...opts.settings,
+  };
   await ensureIndexes(db);
   const ctx = await createApiContext(db, settings);
   const logger = process.env.MAESTRO_TEST_API_LOG ? { level: process.env.MAESTRO_TEST_API_LOG } : false;
@@ -67,12 +72,19 @@ export async function createTestUser(
     is_superuser: opts.superuser ?? false,
     is_verified: true,
   });
-  const token = await login(api.url, username, password, { scope: (opts.adminScope ?? opts.superuser) ? 'admin' : undefined });
+  const token = await login(api.url, username, password, {
+    scope: (opts.adminScope ?? opts.superuser) ? 'admin' : undefined,
+  });
   return { id: user._id.toHexString(), username, email, password, token };
 }
 
 /** POST /latest/user/login with a form; returns the access token (throws on any other answer). */
-export async function login(url: string, username: string, password: string, extra: Record<string, string | undefined> = {}): Promise<string> {
+export async function login(
+  url: string,
+  username: string,
+  password: string,
+  extra: Record<string, string | undefined> = {},
+): Promise<string> {
   const form = new URLSearchParams({ username, password });
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) form.set(k, v);
   const res = await fetch(`${url}/latest/user/login`, { method: 'POST', body: form });
@@ -101,7 +113,13 @@ export async function http<T = any>(
   api: Pick<TestApi, 'url'>,
   method: string,
   path: string,
-  opts: { token?: string; json?: unknown; form?: Record<string, string>; raw?: string | Buffer; headers?: Record<string, string> } = {},
+  opts: {
+    token?: string;
+    json?: unknown;
+    form?: Record<string, string>;
+    raw?: string | Buffer;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...(opts.token ? authHeader(opts.token) : {}) };
   let body: string | Buffer | URLSearchParams | undefined;

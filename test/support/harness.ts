@@ -33,12 +33,20 @@ export function uniqueSuffix(): string {
 
 function fileLabel(): string {
   const testPath = expect.getState().testPath ?? 'test';
-  const base = testPath.split('/').pop()!.replace(/\.test\.ts$/, '');
-  return base.replace(/[^a-z0-9]+/gi, '_').toLowerCase().slice(0, 24);
+  const base = testPath
+    .split('/')
+    .pop()!
+    .replace(/\.test\.ts$/, '');
+  return base
+    .replace(/[^a-z0-9]+/gi, '_')
+    .toLowerCase()
+    .slice(0, 24);
 }
 
 /** A database of its own for the calling test file, dropped when the file finishes. */
-export async function openTestDatabase(label = fileLabel()): Promise<{ client: MongoClient; db: Db; name: string }> {
+export async function openTestDatabase(
+  label = fileLabel(),
+): Promise<{ client: MongoClient; db: Db; name: string }> {
   const name = `t_${label}_${uniqueSuffix()}`;
   const client = await MongoClient.connect(testEnv().mongoUri);
   const db = client.db(name);
@@ -100,7 +108,10 @@ export async function expectReplayable(handles: WorkflowHandle[]): Promise<void>
   const histories = await Promise.all(
     handles.map(async (h) => ({ workflowId: h.workflowId, history: await h.fetchHistory() })),
   );
-  const results = Worker.runReplayHistories({ workflowBundle: { codePath: testEnv().workflowBundlePath } }, histories);
+  const results = Worker.runReplayHistories(
+    { workflowBundle: { codePath: testEnv().workflowBundlePath } },
+    histories,
+  );
   let count = 0;
   for await (const result of results) {
     count++;

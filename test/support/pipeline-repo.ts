@@ -59,7 +59,15 @@ export interface KernelRepo {
 }
 
 async function git(dir: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('git', ['-C', dir, '-c', 'user.name=Test', '-c', 'user.email=test@example.org', ...args]);
+  const { stdout } = await run('git', [
+    '-C',
+    dir,
+    '-c',
+    'user.name=Test',
+    '-c',
+    'user.email=test@example.org',
+    ...args,
+  ]);
   return stdout.trim();
 }
 

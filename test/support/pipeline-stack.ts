@@ -17,7 +17,14 @@ import { createLabWorker } from '../../src/workers/lab';
 import { createPipelineDeps } from '../../src/workers/pipeline-deps';
 import { createPipelineWorker } from '../../src/workers/pipeline-worker';
 import { createTestUser, startTestApi, type TestApi } from './api';
-import { openTemporalClient, runWorker, testEnv, uniqueSuffix, uniqueTaskQueue, type RunningWorker } from './harness';
+import {
+  openTemporalClient,
+  runWorker,
+  testEnv,
+  uniqueSuffix,
+  uniqueTaskQueue,
+  type RunningWorker,
+} from './harness';
 
 export interface PipelineStack {
   dir: string;
@@ -52,10 +59,19 @@ export async function startPipelineStack(
   afterAll(() => storage.close());
   const runtime = `shell-${uniqueSuffix()}`;
   const configFile = path.join(dir, 'pipeline.yaml');
-  await fs.writeFile(configFile, configYaml({ runtime, storageUrl: storage.url, apiUrl: `${api.url}/latest` }));
+  await fs.writeFile(
+    configFile,
+    configYaml({ runtime, storageUrl: storage.url, apiUrl: `${api.url}/latest` }),
+  );
   const { config } = loadConfig(configFile);
 
-  const pipeline = await createPipelineDeps({ db: api.db, settings: loadSettings({}), config, dataDir: dir, storageToken });
+  const pipeline = await createPipelineDeps({
+    db: api.db,
+    settings: loadSettings({}),
+    config,
+    dataDir: dir,
+    storageToken,
+  });
   const connection = await NativeConnection.connect({ address: testEnv().temporalAddress });
   const worker = await createPipelineWorker({
     connection,
@@ -69,7 +85,10 @@ export async function startPipelineStack(
   afterAll(() => pipeline.close());
   const client = await openTemporalClient();
 
-  const lab = await createTestUser(api, { username: `lab-${runtime}`, groups: [`runtime:${runtime}:node-editor`] });
+  const lab = await createTestUser(api, {
+    username: `lab-${runtime}`,
+    groups: [`runtime:${runtime}:node-editor`],
+  });
   const labOpts = {
     temporalAddress: testEnv().temporalAddress,
     runtime,
@@ -124,7 +143,12 @@ export async function startPipelineStack(
 }
 
 /** Polls until `fn` returns a truthy value (or throws after timeoutMs with the last value). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -135,7 +159,10 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -153,13 +180,27 @@ export function basicConfig(
   trees: Record<string, string>,
   pipeline: Record<string, string | number> = {},
 ): string {
-  const p = { trigger_interval: '1h', holdoff: '3s', checkout_timeout: '90s', job_timeout: '60s', heartbeat_timeout: '4s', infra_attempts: 3, ...pipeline };
+  const p = {
+    trigger_interval: '1h',
+    holdoff: '3s',
+    checkout_timeout: '90s',
+    job_timeout: '60s',
+    heartbeat_timeout: '4s',
+    infra_attempts: 3,
+    ...pipeline,
+  };
   return `pipeline:
-${Object.entries(p).map(([k, v]) => `  ${k}: ${v}`).join('\n')}
+${Object.entries(p)
+  .map(([k, v]) => `  ${k}: ${v}`)
+  .join('\n')}
 trees:
-${Object.entries(trees).map(([name, url]) => `  ${name}:\n    url: ${url}`).join('\n')}
+${Object.entries(trees)
+  .map(([name, url]) => `  ${name}:\n    url: ${url}`)
+  .join('\n')}
 build_configs:
-${Object.keys(trees).map((name) => `  ${name}:\n    tree: ${name}\n    branch: master`).join('\n')}
+${Object.keys(trees)
+  .map((name) => `  ${name}:\n    tree: ${name}\n    branch: master`)
+  .join('\n')}
 runtimes:
   ${ctx.runtime}:
     type: shell

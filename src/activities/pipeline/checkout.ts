@@ -31,7 +31,10 @@ export function createCheckoutActivities(deps: PipelineDeps) {
         runtime: {
           heartbeatTimeoutMs: pipeline.heartbeatTimeoutMs,
           infraAttempts: pipeline.infraAttempts,
-          storage: { baseUrl: storage.base_url, ...(storage.upload_url ? { uploadUrl: storage.upload_url } : {}) },
+          storage: {
+            baseUrl: storage.base_url,
+            ...(storage.upload_url ? { uploadUrl: storage.upload_url } : {}),
+          },
         },
       };
     },
@@ -41,9 +44,16 @@ export function createCheckoutActivities(deps: PipelineDeps) {
       const { revision: rev } = input;
       const mirrors = path.join(deps.dataDir, 'git-mirrors');
       const mirror = await updateMirror(mirrors, rev.tree, rev.url, rev.commit);
-      const scratch = path.join(deps.dataDir, 'tarballs', `${input.nodeId}-${Context.current().info.attempt}`);
+      const scratch = path.join(
+        deps.dataDir,
+        'tarballs',
+        `${input.nodeId}-${Context.current().info.attempt}`,
+      );
       try {
-        const name = `linux-${rev.tree}-${rev.branch}-${rev.commit.slice(0, 12)}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+        const name = `linux-${rev.tree}-${rev.branch}-${rev.commit.slice(0, 12)}`.replace(
+          /[^A-Za-z0-9_.-]/g,
+          '_',
+        );
         const archive = await archiveCommit(mirror, rev.commit, path.join(scratch, `${name}.tar.gz`), name);
         Context.current().heartbeat();
         const url = await deps.storage.upload(`${name}.tar.gz`, archive.file);
@@ -60,11 +70,27 @@ export function createCheckoutActivities(deps: PipelineDeps) {
               branch: rev.branch,
               commit: rev.commit,
               describe: archive.describe,
-              ...(v ? { version: { version: v.version, patchlevel: v.patchlevel, sublevel: v.sublevel, extra: v.extra, ...(v.name ? { name: v.name } : {}) } } : {}),
+              ...(v
+                ? {
+                    version: {
+                      version: v.version,
+                      patchlevel: v.patchlevel,
+                      sublevel: v.sublevel,
+                      extra: v.extra,
+                      ...(v.name ? { name: v.name } : {}),
+                    },
+                  }
+                : {}),
             },
           },
         });
-        return { ok: true, tarballUrl: url, describe: archive.describe, holdoffUntilMs, ...(v ? { version: `${v.version}.${v.patchlevel}` } : {}) };
+        return {
+          ok: true,
+          tarballUrl: url,
+          describe: archive.describe,
+          holdoffUntilMs,
+          ...(v ? { version: `${v.version}.${v.patchlevel}` } : {}),
+        };
       } finally {
         await fs.rm(scratch, { recursive: true, force: true });
       }

@@ -21,7 +21,13 @@ export function createJobActivities(deps: PipelineDeps) {
     const fragments = Array.isArray(p.fragments) ? p.fragments.map(String) : [];
     const data: Record<string, unknown> =
       job.kind === 'kbuild'
-        ? { arch: p.arch, defconfig: p.defconfig, config_full: [p.defconfig, ...fragments].join('+'), compiler: p.compiler ?? null, fragments }
+        ? {
+            arch: p.arch,
+            defconfig: p.defconfig,
+            config_full: [p.defconfig, ...fragments].join('+'),
+            compiler: p.compiler ?? null,
+            fragments,
+          }
         : { ...input.inherited };
     Object.assign(data, { platform: job.platform, runtime: job.runtime, job_id: workflowId });
     return deps.store.create(
@@ -42,7 +48,9 @@ export function createJobActivities(deps: PipelineDeps) {
     /** The jobs a node event schedules under the current configuration. */
     async planJobs(input: PlanInput): Promise<JobSpec[]> {
       const config = deps.config();
-      const bc = Object.values(config.build_configs).find((b) => b.tree === input.tree && b.branch === input.branch);
+      const bc = Object.values(config.build_configs).find(
+        (b) => b.tree === input.tree && b.branch === input.branch,
+      );
       return planJobs(config, input.event, {
         tree: input.tree,
         branch: input.branch,
@@ -65,15 +73,26 @@ export function createJobActivities(deps: PipelineDeps) {
      * scheduled in one step). Ids derive from each job's workflow id, so the job workflow's own
      * createJobNode finds the node instead of creating another.
      */
-    async createJobNodes(input: { parentId: string; jobs: JobSpec[]; inherited: Record<string, unknown> }): Promise<JobNodeInfo[]> {
+    async createJobNodes(input: {
+      parentId: string;
+      jobs: JobSpec[];
+      inherited: Record<string, unknown>;
+    }): Promise<JobNodeInfo[]> {
       const out: JobNodeInfo[] = new Array(input.jobs.length);
       let next = 0;
       const worker = async () => {
         while (next < input.jobs.length) {
           const i = next++;
           const job = input.jobs[i];
-          const node = await createOne({ parentId: input.parentId, job, inherited: input.inherited }, jobWorkflowId(input.parentId, job.name, job.platform));
-          out[i] = { nodeId: node.id, deadlineMs: Date.parse(node.timeout), alreadyDone: node.state === 'done' };
+          const node = await createOne(
+            { parentId: input.parentId, job, inherited: input.inherited },
+            jobWorkflowId(input.parentId, job.name, job.platform),
+          );
+          out[i] = {
+            nodeId: node.id,
+            deadlineMs: Date.parse(node.timeout),
+            alreadyDone: node.state === 'done',
+          };
         }
       };
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, input.jobs.length) }, worker));
@@ -84,8 +103,11 @@ export function createJobActivities(deps: PipelineDeps) {
     async finishJob(input: FinishJobInput): Promise<FinishJobResult> {
       const node = await deps.store.get(input.nodeId);
       if (!node) throw new Error(`node ${input.nodeId} not found`);
-      const buildData = Object.fromEntries(BUILD_FIELDS.filter((f) => f in node.data).map((f) => [f, node.data[f]]));
-      if (node.state === 'done') return { state: node.state, result: node.result, artifacts: node.artifacts, buildData };
+      const buildData = Object.fromEntries(
+        BUILD_FIELDS.filter((f) => f in node.data).map((f) => [f, node.data[f]]),
+      );
+      if (node.state === 'done')
+        return { state: node.state, result: node.result, artifacts: node.artifacts, buildData };
       const children = await childrenOf(deps.store, input.nodeId);
       const { outcome } = input;
       let result: NodeResult;
@@ -107,11 +129,22 @@ export function createJobActivities(deps: PipelineDeps) {
         patch.state = 'done';
       }
       const after = await deps.store.update(deps.actor, input.nodeId, patch);
-      return { state: after.state, result: after.result, artifacts: after.artifacts, buildData, ...(holdoffUntilMs ? { holdoffUntilMs } : {}) };
+      return {
+        state: after.state,
+        result: after.result,
+        artifacts: after.artifacts,
+        buildData,
+        ...(holdoffUntilMs ? { holdoffUntilMs } : {}),
+      };
     },
 
     /** Moves a node to `closing` or `done` unless it is already final; `result` only fills a null one. */
-    async setNodeState(input: { nodeId: string; state: NodeState; result?: NodeResult; data?: Record<string, unknown> }): Promise<NodeState> {
+    async setNodeState(input: {
+      nodeId: string;
+      state: NodeState;
+      result?: NodeResult;
+      data?: Record<string, unknown>;
+    }): Promise<NodeState> {
       const node = await deps.store.get(input.nodeId);
       if (!node) throw new Error(`node ${input.nodeId} not found`);
       if (node.state === 'done') return node.state;
@@ -132,7 +165,12 @@ export function createJobActivities(deps: PipelineDeps) {
         const keep = node.result === 'pass' || node.result === 'fail';
         await deps.store.update(deps.actor, node.id, {
           state: 'done',
-          ...(keep ? {} : { result: 'incomplete', data: { error_code: 'node_timeout', error_msg: `timed out at ${node.timeout}` } }),
+          ...(keep
+            ? {}
+            : {
+                result: 'incomplete',
+                data: { error_code: 'node_timeout', error_msg: `timed out at ${node.timeout}` },
+              }),
         });
         changed++;
       }

@@ -30,7 +30,11 @@ export function createTriggerActivities(deps: PipelineDeps) {
           continue;
         }
         ctx.heartbeat();
-        const id = await startRevision(ctx.client, { tree: bc.tree, branch: bc.branch, url, commit }, ctx.info.taskQueue);
+        const id = await startRevision(
+          ctx.client,
+          { tree: bc.tree, branch: bc.branch, url, commit },
+          ctx.info.taskQueue,
+        );
         (id.started ? out.started : out.existing).push(id.workflowId);
       }
       return out;

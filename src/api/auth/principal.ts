@@ -33,7 +33,9 @@ export function requireAdmin(request: FastifyRequest): Principal {
   const p = requireUser(request);
   if (!p.isSuperuser) throw forbidden('admin only');
   if (!p.scopes.includes(ADMIN_SCOPE)) {
-    throw forbidden('admin only: this token lacks the admin scope (log in with scope=admin or POST /user/token)');
+    throw forbidden(
+      'admin only: this token lacks the admin scope (log in with scope=admin or POST /user/token)',
+    );
   }
   return p;
 }

@@ -36,16 +36,24 @@ export interface PublishBody {
 const RESERVED_ATTRIBUTES = new Set(['specversion', 'id', 'time', 'data', 'owner', 'data_base64']);
 
 /** Validated publish body → bus input fields (type/source may also come in `attributes`, as upstream sends them). */
-export function publishFields(body: PublishBody): { data: unknown; type?: string; source?: string; extensions: Record<string, unknown> } {
+export function publishFields(body: PublishBody): {
+  data: unknown;
+  type?: string;
+  source?: string;
+  extensions: Record<string, unknown>;
+} {
   assertStorableValue(body.data, 'body.data');
   const extensions: Record<string, unknown> = {};
   let { type, source } = body;
   for (const [key, value] of Object.entries(body.attributes ?? {})) {
     if (key === 'type' && typeof value === 'string') type ??= value;
     else if (key === 'source' && typeof value === 'string') source ??= value;
-    else if (RESERVED_ATTRIBUTES.has(key)) continue; // set by the server
+    else if (RESERVED_ATTRIBUTES.has(key))
+      continue; // set by the server
     else if (!/^[a-z0-9]{1,20}$/.test(key)) {
-      throw badRequest(`body.attributes.${key}: CloudEvents attribute names are 1-20 lower-case letters or digits`);
+      throw badRequest(
+        `body.attributes.${key}: CloudEvents attribute names are 1-20 lower-case letters or digits`,
+      );
     } else if (value !== null && typeof value === 'object') {
       throw badRequest(`body.attributes.${key}: must be a string, number or boolean`);
     } else extensions[key] = value;
@@ -76,8 +84,19 @@ export const eventRoutes: RoutePlugin = async (app, { ctx }) => {
     async (request) => {
       const user = requireUser(request);
       const { channel } = request.params;
-      const sub = await bus.subscribe(user.username, channel, request.query.promisc, request.query.subscriber_id ?? null);
-      return { id: sub._id, channel, user: sub.user, promiscuous: sub.promiscuous, subscriber_id: sub.subscriber_id };
+      const sub = await bus.subscribe(
+        user.username,
+        channel,
+        request.query.promisc,
+        request.query.subscriber_id ?? null,
+      );
+      return {
+        id: sub._id,
+        channel,
+        user: sub.user,
+        promiscuous: sub.promiscuous,
+        subscriber_id: sub.subscriber_id,
+      };
     },
   );
 
@@ -120,7 +139,13 @@ export const eventRoutes: RoutePlugin = async (app, { ctx }) => {
         signal: abort.signal,
       });
       if (!event) return keepAlive(subscription.channel);
-      return { type: 'message', channel: subscription.channel, data: cloudEventJson(event), pattern: null, sequence_id: event.seq };
+      return {
+        type: 'message',
+        channel: subscription.channel,
+        data: cloudEventJson(event),
+        pattern: null,
+        sequence_id: event.seq,
+      };
     },
   );
 
@@ -139,7 +164,8 @@ export const eventRoutes: RoutePlugin = async (app, { ctx }) => {
       const user = requireUser(request);
       const { channel } = request.params;
       // The node channel carries the write path's events; only admins may inject into it.
-      if (channel === NODE_CHANNEL && !hasAdminScope(user)) throw forbidden('channel: "node" is reserved for node events');
+      if (channel === NODE_CHANNEL && !hasAdminScope(user))
+        throw forbidden('channel: "node" is reserved for node events');
       const fields = publishFields(request.body);
       const ev = await bus.publish({ channel, owner: user.username, ...fields });
       return { id: ev.ce!.id, sequence_id: ev.seq, channel };
@@ -194,7 +220,12 @@ async function streamEvents(
   const lastEventId = request.headers['last-event-id'];
   await bus.ready;
   // Last-Event-ID (a reconnect) wins over `from`; `from` is inclusive; neither: only new events.
-  let position = typeof lastEventId === 'string' ? Number(lastEventId) : from !== undefined ? Math.max(0, from - 1) : bus.poller.cursor;
+  let position =
+    typeof lastEventId === 'string'
+      ? Number(lastEventId)
+      : from !== undefined
+        ? Math.max(0, from - 1)
+        : bus.poller.cursor;
   const abort = abortOnDisconnect(request);
   reply.hijack();
   const res = reply.raw;
@@ -208,7 +239,12 @@ async function streamEvents(
   res.write(': stream of channel ' + channel + '\n\n');
   try {
     while (!abort.signal.aborted && !bus.closing) {
-      const { event, position: reached } = await bus.next(position, { channel, user: null }, Date.now() + STREAM_KEEPALIVE_MS, abort.signal);
+      const { event, position: reached } = await bus.next(
+        position,
+        { channel, user: null },
+        Date.now() + STREAM_KEEPALIVE_MS,
+        abort.signal,
+      );
       position = reached;
       if (event && (!owner || event.owner === owner)) {
         const ok = res.write(`id: ${event.seq}\nevent: message\ndata: ${cloudEventJson(event)}\n\n`);

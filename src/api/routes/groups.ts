@@ -5,7 +5,17 @@ import { toPublicGroup, toPublicGroupRequest, toPublicUser } from '../../users/t
 import { parseObjectId } from '../../users/store';
 import { hasAdminScope, requireAdmin, requireUser } from '../auth';
 import { forbidden } from '../errors';
-import { BEARER, GROUP, GROUP_NAME, GROUP_REQUEST, ID_PARAMS, PAGE_QUERY_PROPS, USER, page, type PageQuery } from './schemas';
+import {
+  BEARER,
+  GROUP,
+  GROUP_NAME,
+  GROUP_REQUEST,
+  ID_PARAMS,
+  PAGE_QUERY_PROPS,
+  USER,
+  page,
+  type PageQuery,
+} from './schemas';
 import type { RoutePlugin } from './index';
 
 const GROUP_PARAMS = {
@@ -45,7 +55,12 @@ export const groupRoutes: RoutePlugin = async (app, { ctx }) => {
         summary: 'Create a user group (admin)',
         tags: ['groups'],
         security: BEARER,
-        body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: GROUP_NAME } },
+        body: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: { name: GROUP_NAME },
+        },
         response: { 201: GROUP },
       },
     },
@@ -57,7 +72,15 @@ export const groupRoutes: RoutePlugin = async (app, { ctx }) => {
 
   app.get<{ Params: { id: string } }>(
     '/user-groups/:id',
-    { schema: { summary: 'One user group', tags: ['groups'], security: BEARER, params: GROUP_PARAMS, response: { 200: GROUP } } },
+    {
+      schema: {
+        summary: 'One user group',
+        tags: ['groups'],
+        security: BEARER,
+        params: GROUP_PARAMS,
+        response: { 200: GROUP },
+      },
+    },
     async (request) => {
       requireUser(request);
       return toPublicGroup(await ctx.groups.get(request.params.id));
@@ -140,7 +163,8 @@ export const groupRoutes: RoutePlugin = async (app, { ctx }) => {
       const principal = requireUser(request);
       const { limit, offset, state, group, user_id } = request.query;
       const admin = hasAdminScope(principal);
-      if (user_id && !admin && user_id !== principal.id) throw forbidden('user_id: only admins see other users\' requests');
+      if (user_id && !admin && user_id !== principal.id)
+        throw forbidden("user_id: only admins see other users' requests");
       const own = admin ? user_id : principal.id;
       const userId = own ? parseObjectId(own, 'user_id') : undefined;
       const { items, total } = await ctx.groups.listRequests({ state, group, userId }, limit, offset);
@@ -148,7 +172,10 @@ export const groupRoutes: RoutePlugin = async (app, { ctx }) => {
     },
   );
 
-  for (const [action, approve] of [['approve', true], ['reject', false]] as const) {
+  for (const [action, approve] of [
+    ['approve', true],
+    ['reject', false],
+  ] as const) {
     app.post<{ Params: { id: string } }>(
       `/group-requests/:id/${action}`,
       {

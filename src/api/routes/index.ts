@@ -12,13 +12,7 @@ import { userRoutes } from './users';
 export type RoutePlugin = FastifyPluginAsync<{ ctx: ApiContext }>;
 
 /** Add a route plugin here (one line) and it is served under every version prefix. */
-export const ROUTE_PLUGINS: RoutePlugin[] = [
-  metaRoutes,
-  userRoutes,
-  groupRoutes,
-  nodeRoutes,
-  eventRoutes,
-];
+export const ROUTE_PLUGINS: RoutePlugin[] = [metaRoutes, userRoutes, groupRoutes, nodeRoutes, eventRoutes];
 
 export async function registerRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   for (const version of API_VERSIONS) {

@@ -13,7 +13,11 @@ export const metaRoutes: RoutePlugin = async (app) => {
         response: {
           200: {
             type: 'object',
-            properties: { name: { type: 'string' }, version: { type: 'string' }, api_version: { type: 'string' } },
+            properties: {
+              name: { type: 'string' },
+              version: { type: 'string' },
+              api_version: { type: 'string' },
+            },
           },
         },
       },
@@ -21,8 +25,12 @@ export const metaRoutes: RoutePlugin = async (app) => {
     async (request) => ({ name: PRODUCT_NAME, version: VERSION, api_version: request.url.split('/')[1] }),
   );
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['meta'] } }, async (_request, reply) => {
-    const registry = app.metricsRegistry;
-    return reply.header('content-type', registry.contentType).send(await registry.metrics());
-  });
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics', tags: ['meta'] } },
+    async (_request, reply) => {
+      const registry = app.metricsRegistry;
+      return reply.header('content-type', registry.contentType).send(await registry.metrics());
+    },
+  );
 };

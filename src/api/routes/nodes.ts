@@ -35,7 +35,14 @@ export const nodeRoutes: RoutePlugin = async (app, { ctx }) => {
 
   app.get<IdParams>(
     '/node/:id',
-    { schema: { summary: 'One node (404 when unknown)', tags: ['nodes'], params: NODE_ID_PARAMS, response: { 200: NODE } } },
+    {
+      schema: {
+        summary: 'One node (404 when unknown)',
+        tags: ['nodes'],
+        params: NODE_ID_PARAMS,
+        response: { 200: NODE },
+      },
+    },
     async (request) => {
       const node = await nodes.get(request.params.id);
       if (!node) throw notFound(`node ${request.params.id} not found`);
@@ -45,7 +52,14 @@ export const nodeRoutes: RoutePlugin = async (app, { ctx }) => {
 
   app.get(
     '/nodes',
-    { schema: { summary: 'Nodes matching the filters, one page with the total', tags: ['nodes'], querystring: NODE_FILTER_QUERY, response: { 200: NODE_PAGE } } },
+    {
+      schema: {
+        summary: 'Nodes matching the filters, one page with the total',
+        tags: ['nodes'],
+        querystring: NODE_FILTER_QUERY,
+        response: { 200: NODE_PAGE },
+      },
+    },
     async (request) => {
       const { query, options } = parseNodeQuery(rawQuery(request));
       return nodes.find(query, options);
@@ -54,7 +68,14 @@ export const nodeRoutes: RoutePlugin = async (app, { ctx }) => {
 
   app.get(
     '/nodes/fast',
-    { schema: { summary: 'Nodes matching the filters, as a plain list (no total)', tags: ['nodes'], querystring: NODE_FILTER_QUERY, response: { 200: NODE_LIST } } },
+    {
+      schema: {
+        summary: 'Nodes matching the filters, as a plain list (no total)',
+        tags: ['nodes'],
+        querystring: NODE_FILTER_QUERY,
+        response: { 200: NODE_LIST },
+      },
+    },
     async (request) => {
       const { query, options } = parseNodeQuery(rawQuery(request));
       return nodes.findFast(query, options);
@@ -63,7 +84,14 @@ export const nodeRoutes: RoutePlugin = async (app, { ctx }) => {
 
   app.get(
     '/count',
-    { schema: { summary: 'How many nodes match the filters', tags: ['nodes'], querystring: NODE_FILTER_QUERY, response: { 200: { type: 'integer' } } } },
+    {
+      schema: {
+        summary: 'How many nodes match the filters',
+        tags: ['nodes'],
+        querystring: NODE_FILTER_QUERY,
+        response: { 200: { type: 'integer' } },
+      },
+    },
     async (request) => {
       const { query } = parseNodeQuery(rawQuery(request));
       return nodes.count(query);
@@ -104,7 +132,9 @@ export const nodeRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request) => {
       const actor = toActor(requireUser(request));
-      return nodes.replace(actor, request.params.id, request.body, { noevent: request.query.noevent === true });
+      return nodes.replace(actor, request.params.id, request.body, {
+        noevent: request.query.noevent === true,
+      });
     },
   );
 
@@ -123,7 +153,9 @@ export const nodeRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request) => {
       const actor = toActor(requireUser(request));
-      return nodes.update(actor, request.params.id, request.body, { noevent: request.query.noevent === true });
+      return nodes.update(actor, request.params.id, request.body, {
+        noevent: request.query.noevent === true,
+      });
     },
   );
 
@@ -131,7 +163,8 @@ export const nodeRoutes: RoutePlugin = async (app, { ctx }) => {
     '/nodes/:id',
     {
       schema: {
-        summary: 'Submit a hierarchy under an existing root (retry-safe: children are matched by parent and name)',
+        summary:
+          'Submit a hierarchy under an existing root (retry-safe: children are matched by parent and name)',
         tags: ['nodes'],
         security: BEARER,
         params: NODE_ID_PARAMS,
@@ -142,7 +175,9 @@ export const nodeRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request) => {
       const actor = toActor(requireUser(request));
-      return nodes.submitHierarchy(actor, request.params.id, request.body, { noevent: request.query.noevent === true });
+      return nodes.submitHierarchy(actor, request.params.id, request.body, {
+        noevent: request.query.noevent === true,
+      });
     },
   );
 
@@ -150,7 +185,8 @@ export const nodeRoutes: RoutePlugin = async (app, { ctx }) => {
     '/batch/nodeset',
     {
       schema: {
-        summary: 'Set processed_by_kcidb_bridge on many nodes; answers how many were updated (others are skipped)',
+        summary:
+          'Set processed_by_kcidb_bridge on many nodes; answers how many were updated (others are skipped)',
         tags: ['nodes'],
         security: BEARER,
         body: BATCH_NODESET_BODY,

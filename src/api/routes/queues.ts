@@ -36,17 +36,28 @@ function addressedOwner(user: Principal, address: Address): string {
 }
 
 function describe(q: QueueDocument, size?: number) {
-  return { name: q.name, owner: q.owner, shared: q.owner === SHARED_QUEUE_OWNER, created: q.created.toISOString(), size };
+  return {
+    name: q.name,
+    owner: q.owner,
+    shared: q.owner === SHARED_QUEUE_OWNER,
+    created: q.created.toISOString(),
+    size,
+  };
 }
 
 export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
   const bus: EventBus = ctx.events;
 
-  async function openQueue(request: FastifyRequest<{ Params: { queue: string }; Querystring: Address }>): Promise<QueueDocument> {
+  async function openQueue(
+    request: FastifyRequest<{ Params: { queue: string }; Querystring: Address }>,
+  ): Promise<QueueDocument> {
     const user = requireUser(request);
     const key = queueKey(addressedOwner(user, request.query), request.params.queue);
     const q = await bus.queues.get(key);
-    if (!q) throw notFound(`queue: "${request.params.queue}" is not open; open it with POST /queue/${request.params.queue}`);
+    if (!q)
+      throw notFound(
+        `queue: "${request.params.queue}" is not open; open it with POST /queue/${request.params.queue}`,
+      );
     return q;
   }
 
@@ -63,7 +74,8 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request, reply) => {
       const user = requireUser(request);
-      if (request.query.shared && !hasAdminScope(user)) throw forbidden('shared: only admins may open shared queues');
+      if (request.query.shared && !hasAdminScope(user))
+        throw forbidden('shared: only admins may open shared queues');
       const owner = addressedOwner(user, request.query);
       const { queue, created } = await bus.queues.open(owner, request.params.queue, user.username);
       return reply.code(created ? 201 : 200).send(describe(queue, await bus.queues.size(queue._id)));
@@ -78,12 +90,17 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
         tags: ['queues'],
         params: QUEUE_PARAMS,
         querystring: QUEUE_ADDRESS_QUERY,
-        response: { 200: { type: 'object', properties: { name: { type: 'string' }, dropped: { type: 'integer' } } }, 403: DETAIL, 404: DETAIL },
+        response: {
+          200: { type: 'object', properties: { name: { type: 'string' }, dropped: { type: 'integer' } } },
+          403: DETAIL,
+          404: DETAIL,
+        },
       },
     },
     async (request) => {
       const user = requireUser(request);
-      if (request.query.shared && !hasAdminScope(user)) throw forbidden('shared: only admins may close shared queues');
+      if (request.query.shared && !hasAdminScope(user))
+        throw forbidden('shared: only admins may close shared queues');
       const q = await openQueue(request);
       return { name: q.name, dropped: await bus.queues.close(q._id) };
     },
@@ -114,7 +131,11 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
         params: QUEUE_PARAMS,
         querystring: QUEUE_ADDRESS_QUERY,
         body: PUBLISH_BODY,
-        response: { 200: { type: 'object', properties: { id: { type: 'string' } } }, 400: DETAIL, 404: DETAIL },
+        response: {
+          200: { type: 'object', properties: { id: { type: 'string' } } },
+          400: DETAIL,
+          404: DETAIL,
+        },
       },
     },
     async (request) => {
@@ -142,7 +163,12 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
       const q = await openQueue(request);
       const abort = new AbortController();
       request.raw.once('close', () => abort.abort());
-      const item = await bus.queues.pop(q._id, Math.round(request.query.wait * 1000), request.query.ack === 'auto', abort.signal);
+      const item = await bus.queues.pop(
+        q._id,
+        Math.round(request.query.wait * 1000),
+        request.query.ack === 'auto',
+        abort.signal,
+      );
       if (!item) return reply.code(204).send();
       return request.query.ack === 'auto' ? item.event : { ...item.event, receipt: item.receipt };
     },

@@ -33,7 +33,10 @@ export const USER = {
   },
 } as const;
 
-export const GROUP = { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } } as const;
+export const GROUP = {
+  type: 'object',
+  properties: { id: { type: 'string' }, name: { type: 'string' } },
+} as const;
 
 export const GROUP_REQUEST = {
   type: 'object',

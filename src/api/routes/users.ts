@@ -27,14 +27,26 @@ import type { RoutePlugin } from './index';
 /** Longest lifetime of a token an admin mints for another user (a lab's worker token): one year. */
 const ADMIN_MINTED_MAX_LIFETIME = 366 * 86400;
 
-const EXPIRES_IN_FORM = { type: 'string', pattern: '^[1-9][0-9]{0,9}$', description: 'lifetime in seconds' } as const;
+const EXPIRES_IN_FORM = {
+  type: 'string',
+  pattern: '^[1-9][0-9]{0,9}$',
+  description: 'lifetime in seconds',
+} as const;
 
 /** Mints a token within the configured lifetimes; admin scope only for superusers and short-lived. */
-async function issueToken(ctx: ApiContext, user: UserDoc, scope: string | undefined, expiresIn?: number): Promise<MintedToken> {
+async function issueToken(
+  ctx: ApiContext,
+  user: UserDoc,
+  scope: string | undefined,
+  expiresIn?: number,
+): Promise<MintedToken> {
   const admin = scope === ADMIN_SCOPE;
   if (admin && !user.is_superuser) throw forbidden('scope: the admin scope is only for superusers');
   const max = admin ? ctx.settings.adminTokenLifetime : ctx.settings.tokenLifetime;
-  return ctx.tokens.mint(user, { scopes: admin ? [ADMIN_SCOPE] : [], expiresIn: Math.min(expiresIn ?? max, max) });
+  return ctx.tokens.mint(user, {
+    scopes: admin ? [ADMIN_SCOPE] : [],
+    expiresIn: Math.min(expiresIn ?? max, max),
+  });
 }
 
 async function currentUser(ctx: ApiContext, request: FastifyRequest): Promise<UserDoc> {
@@ -155,7 +167,10 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
     async (request, reply) => {
       requireAdmin(request);
       const { username, email, groups, is_superuser } = request.body;
-      const invite = await ctx.users.invite({ username, email, groups, is_superuser }, ctx.settings.inviteLifetime);
+      const invite = await ctx.users.invite(
+        { username, email, groups, is_superuser },
+        ctx.settings.inviteLifetime,
+      );
       const invite_url = `${publicBaseUrl(ctx, request)}/latest/user/accept-invite?token=${invite.token}`;
       return reply.code(201).send({
         user: toPublicUser(invite.user),
@@ -182,7 +197,12 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
         response: {
           200: {
             type: 'object',
-            properties: { username: { type: 'string' }, email: { type: 'string' }, expires_at: { type: 'string' }, detail: { type: 'string' } },
+            properties: {
+              username: { type: 'string' },
+              email: { type: 'string' },
+              expires_at: { type: 'string' },
+              detail: { type: 'string' },
+            },
           },
         },
       },
@@ -193,7 +213,8 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
         username: user.username,
         email: user.email,
         expires_at: expires_at.toISOString(),
-        detail: 'to accept, POST {"token": "...", "password": "..."} as JSON to this path (or run kci user accept-invite)',
+        detail:
+          'to accept, POST {"token": "...", "password": "..."} as JSON to this path (or run kci user accept-invite)',
       };
     },
   );
@@ -227,7 +248,11 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
           type: 'object',
           required: ['username', 'password', 'new_password'],
           additionalProperties: false,
-          properties: { username: { type: 'string', minLength: 1 }, password: { type: 'string' }, new_password: NEW_PASSWORD },
+          properties: {
+            username: { type: 'string', minLength: 1 },
+            password: { type: 'string' },
+            new_password: NEW_PASSWORD,
+          },
         },
         response: { 200: USER },
       },
@@ -242,7 +267,14 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
 
   app.get(
     '/user/me',
-    { schema: { summary: 'The calling user (same as /whoami)', tags: ['users'], security: BEARER, response: { 200: USER } } },
+    {
+      schema: {
+        summary: 'The calling user (same as /whoami)',
+        tags: ['users'],
+        security: BEARER,
+        response: { 200: USER },
+      },
+    },
     async (request) => toPublicUser(await currentUser(ctx, request)),
   );
 
@@ -250,7 +282,7 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
     '/user/me',
     {
       schema: {
-        summary: 'Edit the caller\'s profile (username, email, password); groups and flags are admin-only',
+        summary: "Edit the caller's profile (username, email, password); groups and flags are admin-only",
         tags: ['users'],
         security: BEARER,
         body: {
@@ -278,7 +310,12 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { ...PAGE_QUERY_PROPS, username: { type: 'string' }, email: { type: 'string' }, group: { type: 'string' } },
+          properties: {
+            ...PAGE_QUERY_PROPS,
+            username: { type: 'string' },
+            email: { type: 'string' },
+            group: { type: 'string' },
+          },
         },
         response: { 200: page(USER) },
       },
@@ -293,7 +330,15 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
 
   app.get<{ Params: { id: string } }>(
     '/user/:id',
-    { schema: { summary: 'One user', tags: ['users'], security: BEARER, params: ID_PARAMS, response: { 200: USER } } },
+    {
+      schema: {
+        summary: 'One user',
+        tags: ['users'],
+        security: BEARER,
+        params: ID_PARAMS,
+        response: { 200: USER },
+      },
+    },
     async (request) => {
       requireUser(request);
       return toPublicUser(await ctx.users.getOr404(request.params.id));
@@ -362,8 +407,13 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
       const admin = requireAdmin(request);
       const user = await ctx.users.getOr404(request.params.id);
       if (!user.is_active) throw badRequest(`id: user ${user.username} is not active`);
-      const token = await ctx.tokens.mint(user, { expiresIn: request.body.expires_in ?? ctx.settings.tokenLifetime });
-      request.log.info({ for_user: user.username, by: admin.username, expires_at: token.expires_at }, 'token minted by an admin');
+      const token = await ctx.tokens.mint(user, {
+        expiresIn: request.body.expires_in ?? ctx.settings.tokenLifetime,
+      });
+      request.log.info(
+        { for_user: user.username, by: admin.username, expires_at: token.expires_at },
+        'token minted by an admin',
+      );
       return token;
     },
   );

@@ -5,15 +5,30 @@ export const QUEUE_NAME = CHANNEL;
 export const SUBSCRIBER_ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$' } as const;
 const SEQUENCE = { type: 'integer', minimum: 0 } as const;
 
-export const CHANNEL_PARAMS = { type: 'object', required: ['channel'], properties: { channel: CHANNEL } } as const;
-export const SUB_PARAMS = { type: 'object', required: ['sub_id'], properties: { sub_id: { type: 'integer', minimum: 1 } } } as const;
+export const CHANNEL_PARAMS = {
+  type: 'object',
+  required: ['channel'],
+  properties: { channel: CHANNEL },
+} as const;
+export const SUB_PARAMS = {
+  type: 'object',
+  required: ['sub_id'],
+  properties: { sub_id: { type: 'integer', minimum: 1 } },
+} as const;
 
 export const SUBSCRIBE_QUERY = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    promisc: { type: 'boolean', default: false, description: "receive every user's events, not only the caller's" },
-    subscriber_id: { ...SUBSCRIBER_ID, description: 'durable subscription: resumes after its last acknowledged event' },
+    promisc: {
+      type: 'boolean',
+      default: false,
+      description: "receive every user's events, not only the caller's",
+    },
+    subscriber_id: {
+      ...SUBSCRIBER_ID,
+      description: 'durable subscription: resumes after its last acknowledged event',
+    },
   },
 } as const;
 
@@ -39,7 +54,12 @@ export const LISTEN_QUERY = {
   additionalProperties: false,
   properties: {
     ack: { ...SEQUENCE, description: 'acknowledge up to this sequence_id instead of the previous delivery' },
-    wait: { type: 'number', minimum: 0, maximum: 300, description: 'longest wait in seconds (default: the server setting)' },
+    wait: {
+      type: 'number',
+      minimum: 0,
+      maximum: 300,
+      description: 'longest wait in seconds (default: the server setting)',
+    },
   },
 } as const;
 
@@ -62,7 +82,10 @@ export const PUBLISH_BODY = {
     data: { description: 'event payload (any JSON value)' },
     type: { type: 'string', minLength: 1, maxLength: 256 },
     source: { type: 'string', minLength: 1, maxLength: 1024 },
-    attributes: { type: 'object', description: 'CloudEvents extension attributes (lower-case alphanumeric names)' },
+    attributes: {
+      type: 'object',
+      description: 'CloudEvents extension attributes (lower-case alphanumeric names)',
+    },
   },
 } as const;
 
@@ -118,7 +141,11 @@ export const STREAM_QUERY = {
   },
 } as const;
 
-export const QUEUE_PARAMS = { type: 'object', required: ['queue'], properties: { queue: QUEUE_NAME } } as const;
+export const QUEUE_PARAMS = {
+  type: 'object',
+  required: ['queue'],
+  properties: { queue: QUEUE_NAME },
+} as const;
 export const QUEUE_RECEIPT_PARAMS = {
   type: 'object',
   required: ['queue', 'receipt'],
@@ -126,18 +153,32 @@ export const QUEUE_RECEIPT_PARAMS = {
 } as const;
 
 export const QUEUE_ADDRESS_PROPS = {
-  shared: { type: 'boolean', default: false, description: 'the shared queue of this name (opened by an admin)' },
+  shared: {
+    type: 'boolean',
+    default: false,
+    description: 'the shared queue of this name (opened by an admin)',
+  },
   owner: { type: 'string', description: "another user's queue (admins only)" },
 } as const;
 
-export const QUEUE_ADDRESS_QUERY = { type: 'object', additionalProperties: false, properties: QUEUE_ADDRESS_PROPS } as const;
+export const QUEUE_ADDRESS_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: QUEUE_ADDRESS_PROPS,
+} as const;
 
 export const POP_QUERY = {
   type: 'object',
   additionalProperties: false,
   properties: {
     ...QUEUE_ADDRESS_PROPS,
-    wait: { type: 'number', minimum: 0, maximum: 300, default: 0, description: 'seconds to wait for an item' },
+    wait: {
+      type: 'number',
+      minimum: 0,
+      maximum: 300,
+      default: 0,
+      description: 'seconds to wait for an item',
+    },
     ack: {
       type: 'string',
       enum: ['explicit', 'auto'],

@@ -12,7 +12,9 @@ interface Entry {
 function entries(program: Command): Entry[] {
   const out: Entry[] = [];
   const walk = (cmd: Command, path: string[]) => {
-    const subs = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name());
+    const subs = cmd.commands
+      .filter((c) => !(c as unknown as { _hidden?: boolean })._hidden)
+      .map((c) => c.name());
     const flags = cmd.options.flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f)));
     out.push({ path: path.join(' '), words: [...subs, ...flags, '--help'] });
     for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
@@ -72,6 +74,9 @@ export function registerCompletion(program: Command): void {
       .action((shell: string) => {
         process.stdout.write(shell === 'zsh' ? zshScript(program) : bashScript(program));
       }),
-    ['source <(kci completion bash)            # in ~/.bashrc', 'source <(kci completion zsh)             # in ~/.zshrc'],
+    [
+      'source <(kci completion bash)            # in ~/.bashrc',
+      'source <(kci completion zsh)             # in ~/.zshrc',
+    ],
   );
 }

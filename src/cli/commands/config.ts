@@ -27,7 +27,9 @@ async function load(opts: ConfigOptions): Promise<{ config: PipelineConfig; file
   } catch (err) {
     if (err instanceof ConfigError) {
       for (const e of err.errors) process.stderr.write(`${e}\n`);
-      throw new CliError(`invalid configuration (${err.errors.length} error${err.errors.length === 1 ? '' : 's'})`);
+      throw new CliError(
+        `invalid configuration (${err.errors.length} error${err.errors.length === 1 ? '' : 's'})`,
+      );
     }
     throw err;
   }
@@ -38,9 +40,14 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 export function registerConfig(program: Command): void {
-  const config = program.command('config').description('the pipeline configuration: validate, dump, forecast');
+  const config = program
+    .command('config')
+    .description('the pipeline configuration: validate, dump, forecast');
   examples(config, ['kci config validate -c config/', 'kci config forecast --tree mainline --branch master']);
-  const pathOption = ['-c, --config <path>', 'configuration file or directory (repeatable; default $MAESTRO_CONFIG, else config/local.yaml)'] as const;
+  const pathOption = [
+    '-c, --config <path>',
+    'configuration file or directory (repeatable; default $MAESTRO_CONFIG, else config/local.yaml)',
+  ] as const;
 
   examples(
     config
@@ -81,7 +88,8 @@ export function registerConfig(program: Command): void {
         const { config: cfg } = await load(opts);
         let value: unknown = cfg;
         if (section) {
-          if (!(section in cfg)) throw new CliError(`no section "${section}" (sections: ${Object.keys(cfg).join(', ')})`);
+          if (!(section in cfg))
+            throw new CliError(`no section "${section}" (sections: ${Object.keys(cfg).join(', ')})`);
           value = (cfg as unknown as Record<string, unknown>)[section];
         }
         if (opts.json) return printJson(value);
@@ -94,7 +102,9 @@ export function registerConfig(program: Command): void {
   examples(
     config
       .command('forecast')
-      .description('which builds and tests a revision of a tree/branch would get (and why a job would not run)')
+      .description(
+        'which builds and tests a revision of a tree/branch would get (and why a job would not run)',
+      )
       .requiredOption('--tree <tree>', 'tree name')
       .option('--branch <branch>', 'branch (default: every configured branch of the tree)')
       .option('--explain-job <job>', 'explain where and why this job runs or does not run')
@@ -102,16 +112,26 @@ export function registerConfig(program: Command): void {
       .option('--json', 'print JSON')
       .action(async (opts: ConfigOptions & { tree: string; branch?: string; explainJob?: string }) => {
         const { config: cfg } = await load(opts);
-        const result = (await configModule()).forecast(cfg, { tree: opts.tree, branch: opts.branch, explainJob: opts.explainJob });
+        const result = (await configModule()).forecast(cfg, {
+          tree: opts.tree,
+          branch: opts.branch,
+          explainJob: opts.explainJob,
+        });
         if (opts.json) return printJson(result);
-        if (!result.revisions.length) printLine(`no build config for tree "${opts.tree}"${opts.branch ? ` branch "${opts.branch}"` : ''}`);
+        if (!result.revisions.length)
+          printLine(
+            `no build config for tree "${opts.tree}"${opts.branch ? ` branch "${opts.branch}"` : ''}`,
+          );
         for (const rev of result.revisions) {
           printLine(colors.bold(`${rev.buildConfig}: ${rev.tree}/${rev.branch} — ${rev.jobs.length} jobs`));
           printTable(
             ['JOB', 'KIND', 'PLATFORM', 'RUNTIME', 'AFTER'],
             rev.jobs.map((j) => [j.job, colors.cyan(j.kind), j.platform, j.runtime, j.after]),
           );
-          if (rev.skipped.length) printLine(colors.dim(`${rev.skipped.length} skipped (use --explain-job JOB or --json for reasons)`));
+          if (rev.skipped.length)
+            printLine(
+              colors.dim(`${rev.skipped.length} skipped (use --explain-job JOB or --json for reasons)`),
+            );
           printLine();
         }
         if (result.explanation) {

@@ -21,13 +21,25 @@ export function registerEvent(program: Command): void {
       .command('subscribe <channel>')
       .description('subscribe to a channel; prints the subscription id')
       .option('--promisc', "receive every user's events, not only your own")
-      .option('--durable <subscriber-id>', 'durable subscription: resumes where it left off after a disconnect')
+      .option(
+        '--durable <subscriber-id>',
+        'durable subscription: resumes where it left off after a disconnect',
+      )
       .option('--json', 'print JSON')
-      .action(async (channel: string, opts: { promisc?: boolean; durable?: string; json?: boolean }, cmd: Command) => {
-        const sub = await authedClientFor(cmd).subscribe(channel, { promisc: opts.promisc, subscriberId: opts.durable });
-        if (opts.json) return printJson(sub);
-        printLine(String(sub.id));
-      }),
+      .action(
+        async (
+          channel: string,
+          opts: { promisc?: boolean; durable?: string; json?: boolean },
+          cmd: Command,
+        ) => {
+          const sub = await authedClientFor(cmd).subscribe(channel, {
+            promisc: opts.promisc,
+            subscriberId: opts.durable,
+          });
+          if (opts.json) return printJson(sub);
+          printLine(String(sub.id));
+        },
+      ),
     ['kci event subscribe node --promisc', 'kci event subscribe node --durable my-lab-listener'],
   );
 
@@ -45,8 +57,14 @@ export function registerEvent(program: Command): void {
   examples(
     event
       .command('receive <sub-id>')
-      .description('wait for the next event of a subscription and print it as JSON (exit code 3 if none came within --wait)')
-      .option('-w, --wait <seconds>', 'give up after this long (default: wait until an event comes)', intOption('wait', 0))
+      .description(
+        'wait for the next event of a subscription and print it as JSON (exit code 3 if none came within --wait)',
+      )
+      .option(
+        '-w, --wait <seconds>',
+        'give up after this long (default: wait until an event comes)',
+        intOption('wait', 0),
+      )
       .action(async (subId: string, opts: { wait?: number }, cmd: Command) => {
         const client = authedClientFor(cmd);
         const deadline = opts.wait === undefined ? Infinity : Date.now() + opts.wait * 1000;
@@ -55,7 +73,8 @@ export function registerEvent(program: Command): void {
           const wait = Math.max(0, Math.min(60, (deadline - Date.now()) / 1000));
           const event = await client.receive(subId, { wait: Number.isFinite(wait) ? Math.ceil(wait) : 60 });
           if (event) return printJsonLine(event);
-          if (Date.now() >= deadline) throw new CliError(`no event on subscription ${subId} within ${opts.wait}s`, EXIT.empty);
+          if (Date.now() >= deadline)
+            throw new CliError(`no event on subscription ${subId} within ${opts.wait}s`, EXIT.empty);
         }
       }),
     ['kci event receive 42', 'kci event receive 42 --wait 30 | jq .data.state'],
@@ -71,7 +90,10 @@ export function registerEvent(program: Command): void {
         const res = await authedClientFor(cmd).publish(channel, envelope(readJsonInput(file), opts));
         printLine(`sent to ${channel} (sequence id ${res.sequence_id})`);
       }),
-    ['kci event send event.json my-channel', 'echo \'{"msg":"hello"}\' | kci event send - my-channel --type greeting'],
+    [
+      'kci event send event.json my-channel',
+      'echo \'{"msg":"hello"}\' | kci event send - my-channel --type greeting',
+    ],
   );
 
   registerQueues(event);
@@ -80,7 +102,11 @@ export function registerEvent(program: Command): void {
     event
       .command('follow <channel>')
       .description('stream events of a channel as they happen, one JSON line each (Ctrl-C stops)')
-      .option('--from <seq>', 'first sequence id to send (replays history from there; default: only new events)', intOption('from', 0))
+      .option(
+        '--from <seq>',
+        'first sequence id to send (replays history from there; default: only new events)',
+        intOption('from', 0),
+      )
       .option('-c, --count <n>', 'stop after this many events', intOption('count', 1))
       .action(async (channel: string, opts: { from?: number; count?: number }, cmd: Command) => {
         const abort = new AbortController();
@@ -89,7 +115,10 @@ export function registerEvent(program: Command): void {
         process.once('SIGTERM', stop);
         let seen = 0;
         try {
-          for await (const ev of clientFor(cmd).streamEvents(channel, { from: opts.from, signal: abort.signal })) {
+          for await (const ev of clientFor(cmd).streamEvents(channel, {
+            from: opts.from,
+            signal: abort.signal,
+          })) {
             printJsonLine(ev);
             if (opts.count && ++seen >= opts.count) break;
           }
@@ -98,7 +127,7 @@ export function registerEvent(program: Command): void {
           process.off('SIGTERM', stop);
         }
       }),
-    ['kci event follow node', 'kci event follow node --from 1200 | jq -c \'.data | {id, state, result}\''],
+    ['kci event follow node', "kci event follow node --from 1200 | jq -c '.data | {id, state, result}'"],
   );
 
   examples(
@@ -108,11 +137,20 @@ export function registerEvent(program: Command): void {
       .option('-l, --limit <n>', 'how many', intOption('limit', 1), 50)
       .option('-n, --offset <n>', 'skip this many', intOption('offset', 0), 0)
       .option('--json', 'print one JSON document')
-      .action(async (attributes: string[], opts: { limit: number; offset: number; json?: boolean }, cmd: Command) => {
-        const events = await clientFor(cmd).events(attributesToFilters(attributes), { limit: opts.limit, offset: opts.offset });
-        if (opts.json) return printJson(events);
-        for (const ev of events) printJsonLine(ev);
-      }),
+      .action(
+        async (
+          attributes: string[],
+          opts: { limit: number; offset: number; json?: boolean },
+          cmd: Command,
+        ) => {
+          const events = await clientFor(cmd).events(attributesToFilters(attributes), {
+            limit: opts.limit,
+            offset: opts.offset,
+          });
+          if (opts.json) return printJson(events);
+          for (const ev of events) printJsonLine(ev);
+        },
+      ),
     ['kci event history kind=checkout state=done -l 10'],
   );
 }
@@ -127,7 +165,10 @@ function queueAddress(opts: QueueOptions): QueueOptions {
 }
 
 function registerQueues(event: Command): void {
-  const sharedOption = ['--shared', 'the shared queue of this name (opened by an admin) instead of your own'] as const;
+  const sharedOption = [
+    '--shared',
+    'the shared queue of this name (opened by an admin) instead of your own',
+  ] as const;
   const ownerOption = ['--owner <username>', "another user's queue (admins)"] as const;
 
   examples(
@@ -139,7 +180,9 @@ function registerQueues(event: Command): void {
       .action(async (queue: string, opts: QueueOptions & { json?: boolean }, cmd: Command) => {
         const info = await authedClientFor(cmd).openQueue(queue, queueAddress(opts));
         if (opts.json) return printJson(info);
-        printLine(`queue ${info.name} open (${info.shared ? 'shared' : `owner ${info.owner}`}, ${info.size ?? 0} items)`);
+        printLine(
+          `queue ${info.name} open (${info.shared ? 'shared' : `owner ${info.owner}`}, ${info.size ?? 0} items)`,
+        );
       }),
     ['kci event open-queue lab-a-jobs', 'kci event open-queue builds --shared'],
   );
@@ -176,13 +219,19 @@ function registerQueues(event: Command): void {
   examples(
     event
       .command('push <file> <queue>')
-      .description('push an item read from a JSON file (- for stdin) onto an open queue: exactly one popper gets it')
+      .description(
+        'push an item read from a JSON file (- for stdin) onto an open queue: exactly one popper gets it',
+      )
       .option('--type <type>', 'CloudEvent type')
       .option('--source <source>', 'CloudEvent source')
       .option(...sharedOption)
       .option(...ownerOption)
       .action(async (file: string, queue: string, opts: EnvelopeOptions & QueueOptions, cmd: Command) => {
-        const res = await authedClientFor(cmd).push(queue, envelope(readJsonInput(file), opts), queueAddress(opts));
+        const res = await authedClientFor(cmd).push(
+          queue,
+          envelope(readJsonInput(file), opts),
+          queueAddress(opts),
+        );
         printLine(`pushed to ${queue} (${res.id})`);
       }),
     ['kci event push job.json lab-a-jobs', 'echo \'{"job":"baseline"}\' | kci event push - builds --shared'],
@@ -193,19 +242,32 @@ function registerQueues(event: Command): void {
       .command('pop <queue>')
       .description('take the next item of a queue and print it as JSON (exit code 3 when the queue is empty)')
       .option('-w, --wait <seconds>', 'wait up to this long for an item (at most 300)', intOption('wait', 0))
-      .option('--explicit-ack', 'keep the item reserved until `kci event ack QUEUE RECEIPT` (else it is delivered again)')
+      .option(
+        '--explicit-ack',
+        'keep the item reserved until `kci event ack QUEUE RECEIPT` (else it is delivered again)',
+      )
       .option(...sharedOption)
       .option(...ownerOption)
-      .action(async (queue: string, opts: QueueOptions & { wait?: number; explicitAck?: boolean }, cmd: Command) => {
-        const item = await authedClientFor(cmd).pop(queue, {
-          ...queueAddress(opts),
-          wait: opts.wait,
-          ack: opts.explicitAck ? 'explicit' : 'auto',
-        });
-        if (item == null) throw new CliError(`queue ${queue} is empty`, EXIT.empty);
-        printJsonLine(item);
-      }),
-    ['kci event pop lab-a-jobs', 'kci event pop lab-a-jobs --wait 30 | jq .data', 'kci event pop builds --shared --explicit-ack | jq -r .receipt'],
+      .action(
+        async (
+          queue: string,
+          opts: QueueOptions & { wait?: number; explicitAck?: boolean },
+          cmd: Command,
+        ) => {
+          const item = await authedClientFor(cmd).pop(queue, {
+            ...queueAddress(opts),
+            wait: opts.wait,
+            ack: opts.explicitAck ? 'explicit' : 'auto',
+          });
+          if (item == null) throw new CliError(`queue ${queue} is empty`, EXIT.empty);
+          printJsonLine(item);
+        },
+      ),
+    [
+      'kci event pop lab-a-jobs',
+      'kci event pop lab-a-jobs --wait 30 | jq .data',
+      'kci event pop builds --shared --explicit-ack | jq -r .receipt',
+    ],
   );
 
   examples(
@@ -215,13 +277,18 @@ function registerQueues(event: Command): void {
       .option('--release', 'give the item back instead: it is delivered again at once')
       .option(...sharedOption)
       .option(...ownerOption)
-      .action(async (queue: string, receipt: string, opts: QueueOptions & { release?: boolean }, cmd: Command) => {
-        const client = authedClientFor(cmd);
-        if (opts.release) await client.releaseQueueItem(queue, receipt, queueAddress(opts));
-        else await client.ackQueueItem(queue, receipt, queueAddress(opts));
-        printLine(`${opts.release ? 'released' : 'acknowledged'} ${receipt}`);
-      }),
-    ['kci event ack builds 65a1f0c2e4b0a1b2c3d4e5f6:1', 'kci event ack builds 65a1f0c2e4b0a1b2c3d4e5f6:1 --release'],
+      .action(
+        async (queue: string, receipt: string, opts: QueueOptions & { release?: boolean }, cmd: Command) => {
+          const client = authedClientFor(cmd);
+          if (opts.release) await client.releaseQueueItem(queue, receipt, queueAddress(opts));
+          else await client.ackQueueItem(queue, receipt, queueAddress(opts));
+          printLine(`${opts.release ? 'released' : 'acknowledged'} ${receipt}`);
+        },
+      ),
+    [
+      'kci event ack builds 65a1f0c2e4b0a1b2c3d4e5f6:1',
+      'kci event ack builds 65a1f0c2e4b0a1b2c3d4e5f6:1 --release',
+    ],
   );
 }
 
@@ -243,5 +310,3 @@ function envelope(content: unknown, opts: EnvelopeOptions): PublishRequest {
   if (opts.source) req.source = opts.source;
   return req;
 }
-
-

@@ -5,7 +5,13 @@ import { SETTINGS } from '../../settings';
 import { CliError, EXIT } from '../errors';
 import { authedClientFor, examples, intOption, prompt, readStdinLine, type GlobalOptions } from '../context';
 import { printLine } from '../output';
-import { DEFAULT_API_NAME, DEFAULT_API_URL, readSettings, settingsPath, writeSettings } from '../settings-file';
+import {
+  DEFAULT_API_NAME,
+  DEFAULT_API_URL,
+  readSettings,
+  settingsPath,
+  writeSettings,
+} from '../settings-file';
 
 interface LoginOptions {
   username?: string;
@@ -39,7 +45,9 @@ export function registerLogin(program: Command): void {
       }
       const url = opts.url || envUrl || settings.api[name]?.url || DEFAULT_API_URL;
       const username = opts.username ?? (await prompt('Username: '));
-      const password = opts.passwordStdin ? readStdinLine() : (opts.password ?? (await prompt('Password: ', { hidden: true })));
+      const password = opts.passwordStdin
+        ? readStdinLine()
+        : (opts.password ?? (await prompt('Password: ', { hidden: true })));
 
       const client = new ApiClient({ baseUrl: url });
       const { access_token } = await client.login(username, password, {

@@ -4,7 +4,15 @@ import type { NodeInput, NodeTreeInput } from '../../db/nodes/types';
 import { attributesToFilters } from '../attributes';
 import { authedClientFor, clientFor, examples, intOption, readJsonInput } from '../context';
 import { CliError } from '../errors';
-import { NODE_TABLE_HEADERS, colors, nodeRow, printFields, printJson, printLine, printTable } from '../output';
+import {
+  NODE_TABLE_HEADERS,
+  colors,
+  nodeRow,
+  printFields,
+  printJson,
+  printLine,
+  printTable,
+} from '../output';
 import { loadTree, renderTree } from '../node-tree';
 
 interface JsonOption {
@@ -13,7 +21,10 @@ interface JsonOption {
 
 export function registerNode(program: Command): void {
   const node = program.command('node').description('nodes: get, find, count, submit, tree');
-  examples(node, ['kci node find kind=checkout data.kernel_revision.tree=mainline -l 5', 'kci node tree 65a1f0c2e4b0a1b2c3d4e5f6']);
+  examples(node, [
+    'kci node find kind=checkout data.kernel_revision.tree=mainline -l 5',
+    'kci node tree 65a1f0c2e4b0a1b2c3d4e5f6',
+  ]);
 
   examples(
     node
@@ -31,19 +42,33 @@ export function registerNode(program: Command): void {
   examples(
     node
       .command('find [attributes...]')
-      .description('find nodes matching attributes (key=value, key>v, key<v, key>=v, key<=v, key!=v, key=~regex)')
+      .description(
+        'find nodes matching attributes (key=value, key>v, key<v, key>=v, key<=v, key!=v, key=~regex)',
+      )
       .option('-l, --limit <n>', 'page size', intOption('limit', 1), 10)
       .option('-n, --offset <n>', 'skip this many nodes', intOption('offset', 0), 0)
       .option('-s, --sort <fields>', 'sort order, e.g. -created or kind,name')
       .option('--json', 'print the page as JSON {items, total, limit, offset}')
-      .action(async (attributes: string[], opts: { limit: number; offset: number; sort?: string; json?: boolean }, cmd: Command) => {
-        const filters = attributesToFilters(attributes);
-        const page = await clientFor(cmd).findNodes(filters, { limit: opts.limit, offset: opts.offset, sort: opts.sort });
-        if (opts.json) return printJson(page);
-        printTable(NODE_TABLE_HEADERS, page.items.map(nodeRow));
-        const last = page.offset + page.items.length;
-        printLine(colors.dim(`${page.items.length ? `${page.offset + 1}-${last}` : 'none'} of ${page.total}`));
-      }),
+      .action(
+        async (
+          attributes: string[],
+          opts: { limit: number; offset: number; sort?: string; json?: boolean },
+          cmd: Command,
+        ) => {
+          const filters = attributesToFilters(attributes);
+          const page = await clientFor(cmd).findNodes(filters, {
+            limit: opts.limit,
+            offset: opts.offset,
+            sort: opts.sort,
+          });
+          if (opts.json) return printJson(page);
+          printTable(NODE_TABLE_HEADERS, page.items.map(nodeRow));
+          const last = page.offset + page.items.length;
+          printLine(
+            colors.dim(`${page.items.length ? `${page.offset + 1}-${last}` : 'none'} of ${page.total}`),
+          );
+        },
+      ),
     [
       'kci node find kind=kbuild data.arch=arm64 result=fail',
       'kci node find kind=test "created>=2026-01-01" name=~^baseline -l 50 -n 100',
@@ -70,11 +95,14 @@ export function registerNode(program: Command): void {
       .option('--json', 'print the stored node as JSON')
       .action(async (file: string, opts: JsonOption, cmd: Command) => {
         const body = readJsonInput<Partial<NodeInput> & { id?: string }>(file);
-        if (!body || typeof body !== 'object' || Array.isArray(body)) throw new CliError(`${file}: expected one JSON object`);
+        if (!body || typeof body !== 'object' || Array.isArray(body))
+          throw new CliError(`${file}: expected one JSON object`);
         const client = authedClientFor(cmd);
         // A node as `kci node get --json` prints it goes back unchanged: the API accepts the echoed
         // server fields (id, owner, created, updated) on replace.
-        const stored = body.id ? await client.replaceNode(body.id, body as NodeInput) : await client.createNode(body as NodeInput);
+        const stored = body.id
+          ? await client.replaceNode(body.id, body as NodeInput)
+          : await client.createNode(body as NodeInput);
         if (opts.json) return printJson(stored);
         printLine(`${body.id ? 'updated' : 'created'} ${stored.kind} ${stored.name} ${stored.id}`);
       }),
@@ -88,8 +116,12 @@ export function registerNode(program: Command): void {
       .option('--json', 'print the stored nodes as JSON')
       .action(async (id: string, file: string, opts: JsonOption, cmd: Command) => {
         const tree = readJsonInput<NodeTreeInput>(file);
-        if (!tree || typeof tree !== 'object' || !('node' in tree)) throw new CliError(`${file}: expected {"node": {…}, "child_nodes": […]}`);
-        const stored = await authedClientFor(cmd).submitHierarchy(id, { ...tree, child_nodes: tree.child_nodes ?? [] });
+        if (!tree || typeof tree !== 'object' || !('node' in tree))
+          throw new CliError(`${file}: expected {"node": {…}, "child_nodes": […]}`);
+        const stored = await authedClientFor(cmd).submitHierarchy(id, {
+          ...tree,
+          child_nodes: tree.child_nodes ?? [],
+        });
         if (opts.json) return printJson(stored);
         printTable(NODE_TABLE_HEADERS, (Array.isArray(stored) ? stored : []).map(nodeRow));
       }),
@@ -109,4 +141,3 @@ export function registerNode(program: Command): void {
     ['kci node tree 65a1f0c2e4b0a1b2c3d4e5f6', 'kci node tree 65a1f0c2e4b0a1b2c3d4e5f6 --json'],
   );
 }
-

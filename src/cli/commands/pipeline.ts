@@ -4,7 +4,16 @@ import type { TriggerResult } from '../../activities/pipeline/types';
 import { SETTINGS } from '../../settings';
 import { clientFor, examples, intOption } from '../context';
 import { CliError } from '../errors';
-import { colorResult, colorState, colors, formatFields, printJson, printJsonLine, printLine, visibleLength } from '../output';
+import {
+  colorResult,
+  colorState,
+  colors,
+  formatFields,
+  printJson,
+  printJsonLine,
+  printLine,
+  visibleLength,
+} from '../output';
 import { latestCheckoutId, progressBar, revisionStatus, type RevisionStatus } from '../pipeline-status';
 
 interface StatusOptions {
@@ -28,16 +37,25 @@ export function registerPipeline(program: Command): void {
   examples(
     pipeline
       .command('status [checkout-node-id]')
-      .description('progress of a revision (default: the latest checkout): jobs done/total, tests, Temporal UI link; live on a TTY')
+      .description(
+        'progress of a revision (default: the latest checkout): jobs done/total, tests, Temporal UI link; live on a TTY',
+      )
       .option('-w, --wait', 'keep watching until the tree is closed (default on a TTY)')
       .option('--no-watch', 'print the status once, even on a TTY')
       .option('--interval <seconds>', 'poll interval while watching', intOption('interval', 1), 2)
-      .option('--timeout <seconds>', 'give up watching after this long (exit code 1)', intOption('timeout', 1))
+      .option(
+        '--timeout <seconds>',
+        'give up watching after this long (exit code 1)',
+        intOption('timeout', 1),
+      )
       .option('--json', 'print JSON (one line per change while watching)')
       .action(async (checkoutId: string | undefined, opts: StatusOptions, cmd: Command) => {
         const client = clientFor(cmd);
         const id = checkoutId ?? (await latestCheckoutId(client));
-        const ui = { url: envSetting(SETTINGS.temporalUiUrl)!, namespace: envSetting(SETTINGS.temporalNamespace)! };
+        const ui = {
+          url: envSetting(SETTINGS.temporalUiUrl)!,
+          namespace: envSetting(SETTINGS.temporalNamespace)!,
+        };
         const tty = Boolean(process.stdout.isTTY) && !opts.json;
         const watch = opts.watch !== false && (opts.wait || tty);
         const deadline = opts.timeout ? Date.now() + opts.timeout * 1000 : Infinity;
@@ -57,7 +75,8 @@ export function registerPipeline(program: Command): void {
             if (tty) process.stdout.write('\n');
             return;
           }
-          if (Date.now() > deadline) throw new CliError(`revision ${id} still ${status.checkout.state} after ${opts.timeout}s`);
+          if (Date.now() > deadline)
+            throw new CliError(`revision ${id} still ${status.checkout.state} after ${opts.timeout}s`);
           await new Promise((r) => setTimeout(r, opts.interval * 1000));
         }
       }),
@@ -73,21 +92,28 @@ function registerTrigger(pipeline: Command): void {
   examples(
     pipeline
       .command('trigger')
-      .description('run the trigger now: check the configured trees/branches for new commits and start their checkouts (needs TEMPORAL_ADDRESS and a running pipeline worker)')
+      .description(
+        'run the trigger now: check the configured trees/branches for new commits and start their checkouts (needs TEMPORAL_ADDRESS and a running pipeline worker)',
+      )
       .option('--tree <tree>', 'only this tree')
       .option('--branch <branch>', 'only this branch')
       .option('--task-queue <name>', 'task queue of the pipeline worker', 'pipeline')
       .option('--json', 'print JSON')
       .action(async (opts: { tree?: string; branch?: string; taskQueue: string; json?: boolean }) => {
         const address = process.env[SETTINGS.temporalAddress.env];
-        if (!address) throw new CliError(`${SETTINGS.temporalAddress.env} must be set (the Temporal frontend host:port)`);
+        if (!address)
+          throw new CliError(`${SETTINGS.temporalAddress.env} must be set (the Temporal frontend host:port)`);
         const namespace = envSetting(SETTINGS.temporalNamespace)!;
         // Loaded lazily: only this command needs the Temporal client.
         const { connectClient } = await import('../../temporal/connection.js');
         const { triggerNow } = await import('../../pipeline/trigger-now.js');
         const client = await connectClient(address, namespace);
         try {
-          const result = await triggerNow(client, { tree: opts.tree, branch: opts.branch, taskQueue: opts.taskQueue });
+          const result = await triggerNow(client, {
+            tree: opts.tree,
+            branch: opts.branch,
+            taskQueue: opts.taskQueue,
+          });
           if (opts.json) printJson(result);
           else printTriggerResult(result);
           if (result.errors.length) process.exitCode = 1;
@@ -95,12 +121,17 @@ function registerTrigger(pipeline: Command): void {
           await client.connection.close();
         }
       }),
-    ['TEMPORAL_ADDRESS=127.0.0.1:7233 kci pipeline trigger', 'kci pipeline trigger --tree mainline --branch master --json'],
+    [
+      'TEMPORAL_ADDRESS=127.0.0.1:7233 kci pipeline trigger',
+      'kci pipeline trigger --tree mainline --branch master --json',
+    ],
   );
 }
 
 function printTriggerResult(result: TriggerResult): void {
-  printLine(`${result.started.length} started, ${result.existing.length} already known, ${result.errors.length} errors`);
+  printLine(
+    `${result.started.length} started, ${result.existing.length} already known, ${result.errors.length} errors`,
+  );
   for (const id of result.started) printLine(`  ${colors.green('started')}  ${id}`);
   for (const id of result.existing) printLine(`  ${colors.dim('known')}    ${id}`);
   for (const e of result.errors) process.stderr.write(`  ${colors.red('error')}    ${e}\n`);
@@ -122,7 +153,10 @@ function statusBlock(s: RevisionStatus): string[] {
     ['revision', [c.tree, c.branch, c.commit].filter(Boolean).join(' ') || '-'],
     ['state', `${colorState(c.state)} ${colorResult(c.result)}`],
     ['jobs', progressBar(s.jobs.done, s.jobs.total)],
-    ['tests', `${colors.green(`${s.tests.pass} pass`)}, ${colors.red(`${s.tests.fail} fail`)}, ${s.tests.skip} skip, ${s.tests.incomplete} incomplete, ${s.tests.pending} pending`],
+    [
+      'tests',
+      `${colors.green(`${s.tests.pass} pass`)}, ${colors.red(`${s.tests.fail} fail`)}, ${s.tests.skip} skip, ${s.tests.incomplete} incomplete, ${s.tests.pending} pending`,
+    ],
     ['temporal', s.temporalUi],
   ]);
 }

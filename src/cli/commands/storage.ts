@@ -26,7 +26,11 @@ export function registerStorage(program: Command): void {
         'upload a file (default path: its name) and print its public URL; the storage URL comes from MAESTRO_STORAGE_UPLOAD_URL/' +
           'MAESTRO_STORAGE_URL or the pipeline configuration, the token from MAESTRO_STORAGE_TOKEN (or the local data dir)',
       )
-      .option('-c, --config <path>', 'pipeline configuration file or directory (repeatable; default $MAESTRO_CONFIG)', collect)
+      .option(
+        '-c, --config <path>',
+        'pipeline configuration file or directory (repeatable; default $MAESTRO_CONFIG)',
+        collect,
+      )
       .option('--json', 'print JSON {url}')
       .action(async (file: string, key: string | undefined, opts: UploadOptions) => {
         if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new CliError(`${file}: no such file`);
@@ -37,8 +41,13 @@ export function registerStorage(program: Command): void {
         let uploadUrl = settings.storageUploadUrl;
         if (!publicUrl && !uploadUrl) {
           const { loadConfig } = await import('../../config/index.js');
-          const { storage: cfg } = loadConfig(opts.config?.length ? opts.config : settings.pipelineConfig).config;
-          if (cfg.type !== 'http') throw new CliError(`storage type "${cfg.type}" is not supported by kci storage upload (only http)`);
+          const { storage: cfg } = loadConfig(
+            opts.config?.length ? opts.config : settings.pipelineConfig,
+          ).config;
+          if (cfg.type !== 'http')
+            throw new CliError(
+              `storage type "${cfg.type}" is not supported by kci storage upload (only http)`,
+            );
           publicUrl = cfg.base_url;
           uploadUrl = cfg.upload_url;
         }

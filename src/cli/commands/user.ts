@@ -51,27 +51,34 @@ export function registerUser(program: Command): void {
   examples(
     user
       .command('invite')
-      .description('invite a new user (admin; groups are created when missing); prints the single-use invite token and URL')
+      .description(
+        'invite a new user (admin; groups are created when missing); prints the single-use invite token and URL',
+      )
       .requiredOption('--username <name>', 'user name')
       .requiredOption('--email <address>', 'e-mail address')
       .option('--groups <names>', 'comma-separated groups', commaList, [] as string[])
       .option('--admin', 'make the user a superuser')
       .option('--json', 'print JSON')
-      .action(async (opts: { username: string; email: string; groups: string[]; admin?: boolean; json?: boolean }, cmd: Command) => {
-        const client = authedClientFor(cmd);
-        await ensureGroups(client, opts.groups);
-        const res = await client.inviteUser({
-          username: opts.username,
-          email: opts.email,
-          groups: opts.groups,
-          is_superuser: Boolean(opts.admin),
-        });
-        if (opts.json) return printJson(res);
-        printLine(`invited ${opts.username} <${opts.email}>`);
-        printLine(`token:   ${res.token}`);
-        printLine(`url:     ${res.invite_url}`);
-        printLine(`expires: ${res.expires_at}`);
-      }),
+      .action(
+        async (
+          opts: { username: string; email: string; groups: string[]; admin?: boolean; json?: boolean },
+          cmd: Command,
+        ) => {
+          const client = authedClientFor(cmd);
+          await ensureGroups(client, opts.groups);
+          const res = await client.inviteUser({
+            username: opts.username,
+            email: opts.email,
+            groups: opts.groups,
+            is_superuser: Boolean(opts.admin),
+          });
+          if (opts.json) return printJson(res);
+          printLine(`invited ${opts.username} <${opts.email}>`);
+          printLine(`token:   ${res.token}`);
+          printLine(`url:     ${res.invite_url}`);
+          printLine(`expires: ${res.expires_at}`);
+        },
+      ),
     ['kci user invite --username bob --email bob@example.org --groups lab-a,node:edit:any'],
   );
 
@@ -83,12 +90,19 @@ export function registerUser(program: Command): void {
       .option('-p, --password <password>', 'new password (asked when missing)')
       .option('--password-stdin', 'read the password from the first line of stdin')
       .option('--json', 'print JSON')
-      .action(async (opts: { token: string; password?: string; passwordStdin?: boolean; json?: boolean }, cmd: Command) => {
-        const password = opts.passwordStdin ? readStdinLine() : (opts.password ?? (await askNewPassword()));
-        const res = await clientFor(cmd).acceptInvite(opts.token, password);
-        if (opts.json) return printJson(res);
-        printLine(`invite accepted${res?.username ? ` for ${res.username}` : ''}; log in with \`kci login\``);
-      }),
+      .action(
+        async (
+          opts: { token: string; password?: string; passwordStdin?: boolean; json?: boolean },
+          cmd: Command,
+        ) => {
+          const password = opts.passwordStdin ? readStdinLine() : (opts.password ?? (await askNewPassword()));
+          const res = await clientFor(cmd).acceptInvite(opts.token, password);
+          if (opts.json) return printJson(res);
+          printLine(
+            `invite accepted${res?.username ? ` for ${res.username}` : ''}; log in with \`kci login\``,
+          );
+        },
+      ),
     ['kci user accept-invite --token "$INVITE_TOKEN"'],
   );
 
@@ -101,7 +115,8 @@ export function registerUser(program: Command): void {
       .option('--new-password <password>', 'new password (asked when missing)')
       .action(async (opts: { username?: string; password?: string; newPassword?: string }, cmd: Command) => {
         const client = clientFor(cmd);
-        const username = opts.username ?? (client.token ? (await client.whoami()).username : await prompt('Username: '));
+        const username =
+          opts.username ?? (client.token ? (await client.whoami()).username : await prompt('Username: '));
         const current = opts.password ?? (await prompt('Current password: ', { hidden: true }));
         const next = opts.newPassword ?? (await askNewPassword());
         await client.updatePassword(username, current, next);
@@ -116,7 +131,11 @@ export function registerUser(program: Command): void {
 
 function registerGroups(user: Command): void {
   const groups = user.command('groups').description('group membership (admin)');
-  examples(groups, ['kci user groups list', 'kci user groups add alice lab-a', 'kci user groups remove alice lab-a']);
+  examples(groups, [
+    'kci user groups list',
+    'kci user groups add alice lab-a',
+    'kci user groups remove alice lab-a',
+  ]);
 
   examples(
     groups
@@ -171,31 +190,54 @@ function registerCreate(user: Command): void {
   examples(
     user
       .command('create')
-      .description('create the first admin directly in the database (bootstrap; uses MONGODB_URI and MAESTRO_DB_NAME)')
+      .description(
+        'create the first admin directly in the database (bootstrap; uses MONGODB_URI and MAESTRO_DB_NAME)',
+      )
       .option('--admin', 'create a superuser (required: other users are invited with `kci user invite`)')
       .requiredOption('--username <name>', 'user name')
       .option('--email <address>', 'e-mail address', 'admin@localhost')
       .option('-p, --password <password>', 'password (asked when missing)')
       .option('--password-stdin', 'read the password from the first line of stdin')
-      .action(async (opts: { admin?: boolean; username: string; email: string; password?: string; passwordStdin?: boolean }) => {
-        if (!opts.admin) throw new CliError('only admins are created directly; invite other users with `kci user invite`', EXIT.usage);
-        const password = opts.passwordStdin ? readStdinLine() : (opts.password ?? (await askNewPassword()));
-        // Loaded lazily: only this command needs the database driver.
-        const { loadSettings } = await import('../../settings.js');
-        const { connectDatabase } = await import('../../db/client.js');
-        const { bootstrapAdmin } = await import('../../users/bootstrap.js');
-        const settings = loadSettings();
-        if (!settings.mongodbUri) throw new CliError('MONGODB_URI must be set to create the first admin');
-        const database = await connectDatabase(settings.mongodbUri, settings.dbName);
-        try {
-          const { created } = await bootstrapAdmin(database.db, { username: opts.username, password, email: opts.email });
-          if (!created) throw new CliError(`user "${opts.username}" exists already in database ${settings.dbName}`);
-        } finally {
-          await database.close();
-        }
-        printLine(`created admin ${opts.username} in database ${settings.dbName}; log in with \`kci login -u ${opts.username}\``);
-      }),
-    ['MONGODB_URI=mongodb://127.0.0.1:27017 kci user create --admin --username admin --email admin@example.org'],
+      .action(
+        async (opts: {
+          admin?: boolean;
+          username: string;
+          email: string;
+          password?: string;
+          passwordStdin?: boolean;
+        }) => {
+          if (!opts.admin)
+            throw new CliError(
+              'only admins are created directly; invite other users with `kci user invite`',
+              EXIT.usage,
+            );
+          const password = opts.passwordStdin ? readStdinLine() : (opts.password ?? (await askNewPassword()));
+          // Loaded lazily: only this command needs the database driver.
+          const { loadSettings } = await import('../../settings.js');
+          const { connectDatabase } = await import('../../db/client.js');
+          const { bootstrapAdmin } = await import('../../users/bootstrap.js');
+          const settings = loadSettings();
+          if (!settings.mongodbUri) throw new CliError('MONGODB_URI must be set to create the first admin');
+          const database = await connectDatabase(settings.mongodbUri, settings.dbName);
+          try {
+            const { created } = await bootstrapAdmin(database.db, {
+              username: opts.username,
+              password,
+              email: opts.email,
+            });
+            if (!created)
+              throw new CliError(`user "${opts.username}" exists already in database ${settings.dbName}`);
+          } finally {
+            await database.close();
+          }
+          printLine(
+            `created admin ${opts.username} in database ${settings.dbName}; log in with \`kci login -u ${opts.username}\``,
+          );
+        },
+      ),
+    [
+      'MONGODB_URI=mongodb://127.0.0.1:27017 kci user create --admin --username admin --email admin@example.org',
+    ],
   );
 }
 
@@ -207,7 +249,9 @@ async function askNewPassword(): Promise<string> {
 }
 
 async function findUser(client: ApiClient, username: string): Promise<User> {
-  const found = itemsOf(await client.listUsers({ username }, { limit: 1000 })).find((u) => u.username === username);
+  const found = itemsOf(await client.listUsers({ username }, { limit: 1000 })).find(
+    (u) => u.username === username,
+  );
   if (!found) throw new CliError(`no user named "${username}"`);
   return found;
 }
@@ -223,11 +267,19 @@ function itemsOf<T>(res: Page<T> | T[]): T[] {
 }
 
 function groupNames(user: User | null, fallback: string[]): string[] {
-  return user?.groups ? user.groups.map((g: { name: string } | string) => (typeof g === 'string' ? g : g.name)) : fallback;
+  return user?.groups
+    ? user.groups.map((g: { name: string } | string) => (typeof g === 'string' ? g : g.name))
+    : fallback;
 }
 
 function commaList(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 function printUser(me: User): void {

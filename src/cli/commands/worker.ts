@@ -19,19 +19,29 @@ export function registerWorker(program: Command): void {
         'run a lab worker polling the task queue runtime/<NAME> (needs TEMPORAL_ADDRESS; the API URL and token come from ' +
           'MAESTRO_API_URL/MAESTRO_API_TOKEN or the selected kci API instance; uploads use MAESTRO_STORAGE_TOKEN)',
       )
-      .requiredOption('-r, --runtime <name>', 'runtime name from the pipeline configuration (runtimes.<name>)')
+      .requiredOption(
+        '-r, --runtime <name>',
+        'runtime name from the pipeline configuration (runtimes.<name>)',
+      )
       .option('--concurrency <n>', 'jobs run at once on this host', intOption('concurrency', 1))
-      .option('--work-dir <dir>', 'scratch directory for job work trees (default MAESTRO_LAB_WORK_DIR or the temp dir)')
+      .option(
+        '--work-dir <dir>',
+        'scratch directory for job work trees (default MAESTRO_LAB_WORK_DIR or the temp dir)',
+      )
       .action(async (opts: WorkerOptions, cmd: Command) => {
         // Loaded lazily: only this command needs the Temporal worker.
         const { loadSettings } = await import('../../settings.js');
         const { storageToken } = await import('../../storage/token.js');
         const { runLabWorker } = await import('../../workers/lab.js');
         const settings = loadSettings();
-        if (!settings.temporalAddress) throw new CliError('TEMPORAL_ADDRESS must be set (the Temporal frontend host:port)');
-        const api = settings.labApiUrl ? { url: settings.labApiUrl, token: settings.labApiToken } : selectedApi(cmd);
+        if (!settings.temporalAddress)
+          throw new CliError('TEMPORAL_ADDRESS must be set (the Temporal frontend host:port)');
+        const api = settings.labApiUrl
+          ? { url: settings.labApiUrl, token: settings.labApiToken }
+          : selectedApi(cmd);
         const apiToken = settings.labApiToken ?? api.token;
-        if (!apiToken) throw new CliError('no API token: set MAESTRO_API_TOKEN or run `kci login` as the lab user');
+        if (!apiToken)
+          throw new CliError('no API token: set MAESTRO_API_TOKEN or run `kci login` as the lab user');
         await runLabWorker({
           temporalAddress: settings.temporalAddress,
           namespace: settings.temporalNamespace,

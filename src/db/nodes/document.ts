@@ -6,7 +6,10 @@ import type { Node } from './types';
 export const NODES_COLLECTION = 'nodes';
 
 /** The API node with ids as ObjectIds and timestamps as Dates, plus the write counter. */
-export interface NodeDocument extends Omit<Node, 'id' | 'parent' | 'created' | 'updated' | 'timeout' | 'holdoff'> {
+export interface NodeDocument extends Omit<
+  Node,
+  'id' | 'parent' | 'created' | 'updated' | 'timeout' | 'holdoff'
+> {
   _id: ObjectId;
   _rev: number;
   parent: ObjectId | null;

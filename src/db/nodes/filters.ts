@@ -39,7 +39,16 @@ const FIELD_TYPES: Record<string, FieldType> = {
 /** Sub-documents whose keys are free: any `prefix.<a>.<b>` made of `[A-Za-z0-9_]` segments. */
 const OPEN_PREFIXES: Record<string, FieldType> = { data: 'auto', artifacts: 'string', debug: 'auto' };
 
-const OPERATORS = { lt: '$lt', lte: '$lte', gt: '$gt', gte: '$gte', ne: '$ne', re: '$regex', in: '$in', nin: '$nin' } as const;
+const OPERATORS = {
+  lt: '$lt',
+  lte: '$lte',
+  gt: '$gt',
+  gte: '$gte',
+  ne: '$ne',
+  re: '$regex',
+  in: '$in',
+  nin: '$nin',
+} as const;
 type Op = keyof typeof OPERATORS;
 
 const SEGMENT = /^[A-Za-z0-9_]+$/;
@@ -77,7 +86,8 @@ function parseScalar(raw: string, type: FieldType, param: string): unknown[] {
       if (m && !s.includes('T')) s += 'T00:00:00Z';
       else if (m && !/(Z|[+-]\d{2}:?\d{2})$/i.test(s)) s += 'Z';
       const d = new Date(s);
-      if (!m || Number.isNaN(d.getTime())) throw badRequest(`${param}: "${raw}" is not an ISO-8601 timestamp`);
+      if (!m || Number.isNaN(d.getTime()))
+        throw badRequest(`${param}: "${raw}" is not an ISO-8601 timestamp`);
       return [d];
     }
     case 'auto':
@@ -88,12 +98,18 @@ function parseScalar(raw: string, type: FieldType, param: string): unknown[] {
   }
 }
 
-function parseCondition(field: { dbField: string; type: FieldType }, op: Op | 'eq', raw: string, param: string): Record<string, unknown> {
+function parseCondition(
+  field: { dbField: string; type: FieldType },
+  op: Op | 'eq',
+  raw: string,
+  param: string,
+): Record<string, unknown> {
   if (op === 're') {
     if (field.type === 'id' || field.type === 'date' || field.type === 'number' || field.type === 'bool') {
       throw badRequest(`${param}: regular expressions only apply to text fields`);
     }
-    if (raw.length > MAX_REGEX_LENGTH) throw badRequest(`${param}: regular expression longer than ${MAX_REGEX_LENGTH}`);
+    if (raw.length > MAX_REGEX_LENGTH)
+      throw badRequest(`${param}: regular expression longer than ${MAX_REGEX_LENGTH}`);
     try {
       new RegExp(raw);
     } catch {
@@ -176,7 +192,9 @@ export function parseNodeQuery(queryString: string): ParsedNodeQuery {
     const name = sep > 0 ? param.slice(0, sep) : param;
     const opName = sep > 0 ? param.slice(sep + 2) : 'eq';
     if (opName !== 'eq' && !(opName in OPERATORS)) {
-      throw badRequest(`${param}: unknown operator "${opName}" (use one of ${Object.keys(OPERATORS).join(', ')})`);
+      throw badRequest(
+        `${param}: unknown operator "${opName}" (use one of ${Object.keys(OPERATORS).join(', ')})`,
+      );
     }
     if (sep > 0 && opName === 'eq') throw badRequest(`${param}: unknown operator "eq" (write ${name}=value)`);
     const field = resolveField(name);

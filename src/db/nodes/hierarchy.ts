@@ -22,7 +22,8 @@ function checkTree(tree: unknown, where: string, isRoot: boolean, counter: { n: 
   for (const key of Object.keys(tree)) {
     if (key !== 'node' && key !== 'child_nodes') throw badRequest(`${where}${key}: unknown field`);
   }
-  if (++counter.n > MAX_HIERARCHY_NODES) throw badRequest(`child_nodes: more than ${MAX_HIERARCHY_NODES} nodes in one submit`);
+  if (++counter.n > MAX_HIERARCHY_NODES)
+    throw badRequest(`child_nodes: more than ${MAX_HIERARCHY_NODES} nodes in one submit`);
   if (tree.node === undefined) throw badRequest(`${where}node: field required`);
   const children = tree.child_nodes ?? [];
   if (!Array.isArray(children)) throw badRequest(`${where}child_nodes: must be a list`);
@@ -43,8 +44,19 @@ function mergeInto(cur: NodeDocument, input: Partial<CheckedInput>, where: strin
   const next: NodeDocument = { ...cur };
   let changed = false;
   const settable = [
-    'kind', 'group', 'state', 'result', 'artifacts', 'data', 'debug', 'jobfilter', 'platform_filter', 'timeout',
-    'holdoff', 'retry_counter', 'processed_by_kcidb_bridge',
+    'kind',
+    'group',
+    'state',
+    'result',
+    'artifacts',
+    'data',
+    'debug',
+    'jobfilter',
+    'platform_filter',
+    'timeout',
+    'holdoff',
+    'retry_counter',
+    'processed_by_kcidb_bridge',
   ] as const;
   for (const f of settable) {
     const v = input[f];
@@ -56,7 +68,9 @@ function mergeInto(cur: NodeDocument, input: Partial<CheckedInput>, where: strin
       try {
         assertTransition(cur.state, input.state!);
       } catch {
-        throw badRequest(`${where}node.state: transition from "${cur.state}" to "${input.state}" is not allowed`);
+        throw badRequest(
+          `${where}node.state: transition from "${cur.state}" to "${input.state}" is not allowed`,
+        );
       }
     }
     (next as unknown as Record<string, unknown>)[f] = v;
@@ -89,7 +103,10 @@ export async function submitHierarchy(
   while (level.length) {
     const existingParents = level.filter((l) => !l.isNew).map((l) => l.parent._id);
     const existing = existingParents.length
-      ? await s.nodes.find({ parent: { $in: existingParents } }).sort({ _id: 1 }).toArray()
+      ? await s.nodes
+          .find({ parent: { $in: existingParents } })
+          .sort({ _id: 1 })
+          .toArray()
       : [];
     // Siblings sharing a name are matched in creation order.
     const byParentName = new Map<string, NodeDocument[]>();
@@ -106,7 +123,9 @@ export async function submitHierarchy(
         const childWhere = `${where}child_nodes[${i}].`;
         const input = child.input as CheckedInput;
         if (input.parent != null && input.parent !== parent._id.toHexString()) {
-          throw badRequest(`${childWhere}node.parent: must be the enclosing node ${parent._id.toHexString()}`);
+          throw badRequest(
+            `${childWhere}node.parent: must be the enclosing node ${parent._id.toHexString()}`,
+          );
         }
         const match = byParentName.get(`${parent._id.toHexString()}/${input.name}`)?.shift();
         if (match) {
@@ -117,11 +136,19 @@ export async function submitHierarchy(
           nextLevel.push({ parent: match, isNew: false, subtree: child, where: childWhere });
         } else {
           const t = new Date();
-          const parentInfo = { id: parent._id, path: parent.path ?? [], treeid: parent.treeid ?? parent._id.toHexString() };
+          const parentInfo = {
+            id: parent._id,
+            path: parent.path ?? [],
+            treeid: parent.treeid ?? parent._id.toHexString(),
+          };
           const doc = s.newDocument(
             actor,
             // As upstream: children carry the root's submitter and tree id.
-            { ...input, submitter: root.submitter ?? input.submitter ?? null, user_groups: input.user_groups ?? parent.user_groups ?? [] },
+            {
+              ...input,
+              submitter: root.submitter ?? input.submitter ?? null,
+              user_groups: input.user_groups ?? parent.user_groups ?? [],
+            },
             parentInfo,
             new ObjectId(),
             t,
@@ -134,7 +161,9 @@ export async function submitHierarchy(
     }
     await s.insertAll(inserts);
     for (const u of updates) {
-      all[u.slot] = await s.updateWith(null, u.match._id, writeOpts, (cur) => mergeInto(cur, u.input, u.where));
+      all[u.slot] = await s.updateWith(null, u.match._id, writeOpts, (cur) =>
+        mergeInto(cur, u.input, u.where),
+      );
     }
     level = nextLevel.filter((l) => l.subtree.children.length);
   }

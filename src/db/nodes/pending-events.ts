@@ -36,7 +36,12 @@ export interface OutboxEntry {
 export const outboxId = (nodeId: ObjectId, rev: number) => `${nodeId.toHexString()}:${rev}`;
 
 export function changeFromEntry(doc: NodeDocument, entry: OutboxEntry): NodeChange {
-  const change: NodeChange = { op: entry.op, node: toApiNode(doc), revision: entry.rev, is_hierarchy: entry.is_hierarchy };
+  const change: NodeChange = {
+    op: entry.op,
+    node: toApiNode(doc),
+    revision: entry.rev,
+    is_hierarchy: entry.is_hierarchy,
+  };
   if (entry.op === 'updated') {
     change.previous_state = entry.previous_state;
     change.previous_result = entry.previous_result ?? null;
@@ -66,7 +71,8 @@ export class OutboxAcker {
   enqueue(ids: string[]): void {
     if (!ids.length) return;
     this.queue.push(...ids);
-    if (!this.draining) this.draining = new Promise((resolve) => setImmediate(resolve)).then(() => this.drain());
+    if (!this.draining)
+      this.draining = new Promise((resolve) => setImmediate(resolve)).then(() => this.drain());
   }
 
   /** Resolves when every queued entry has been marked (or failed to). */
@@ -91,14 +97,22 @@ export class OutboxAcker {
  * whose writer died before writing the node (the change never happened), and deletes them. Returns the
  * number of changes re-delivered. Safe to run concurrently with writers and other recoverers.
  */
-export async function recoverPendingEvents(db: Db, sink: NodeEventSink, olderThanMs: number): Promise<number> {
+export async function recoverPendingEvents(
+  db: Db,
+  sink: NodeEventSink,
+  olderThanMs: number,
+): Promise<number> {
   const outbox = db.collection<OutboxEntry>(NODE_OUTBOX_COLLECTION);
   const nodes = db.collection<NodeDocument>(NODES_COLLECTION);
   const cutoff = new Date(Date.now() - olderThanMs);
   const seen = new Set<string>();
   let delivered = 0;
   for (;;) {
-    const batch = await outbox.find({ delivered: false, at: { $lt: cutoff } }).sort({ at: 1 }).limit(200).toArray();
+    const batch = await outbox
+      .find({ delivered: false, at: { $lt: cutoff } })
+      .sort({ at: 1 })
+      .limit(200)
+      .toArray();
     const entries = batch.filter((e) => !seen.has(e._id));
     if (!entries.length) break;
     entries.forEach((e) => seen.add(e._id));
@@ -118,7 +132,9 @@ export async function recoverPendingEvents(db: Db, sink: NodeEventSink, olderTha
     if (done.length) await markDelivered(outbox, done);
     delivered += changes.length;
   }
-  await withUpdateSlot(() => outbox.deleteMany({ delivered: true, at: { $lt: new Date(Date.now() - OUTBOX_RETENTION_MS) } }));
+  await withUpdateSlot(() =>
+    outbox.deleteMany({ delivered: true, at: { $lt: new Date(Date.now() - OUTBOX_RETENTION_MS) } }),
+  );
   return delivered;
 }
 

@@ -24,6 +24,8 @@ export function canEditNode(actor: Actor, node: EditableNode): boolean {
 
 export function assertCanEdit(actor: Actor, node: EditableNode & { _id: { toHexString(): string } }): void {
   if (!canEditNode(actor, node)) {
-    throw forbidden(`user "${actor.username}" may not edit node ${node._id.toHexString()} (owner "${node.owner}")`);
+    throw forbidden(
+      `user "${actor.username}" may not edit node ${node._id.toHexString()} (owner "${node.owner}")`,
+    );
   }
 }

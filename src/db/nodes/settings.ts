@@ -2,6 +2,8 @@
 import type { Settings } from '../../settings';
 import type { NodeStoreOptions } from './store';
 
-export function nodeStoreOptions(settings: Pick<Settings, 'nodeTimeout' | 'checkoutTimeout'>): NodeStoreOptions {
+export function nodeStoreOptions(
+  settings: Pick<Settings, 'nodeTimeout' | 'checkoutTimeout'>,
+): NodeStoreOptions {
   return { nodeTimeoutMs: settings.nodeTimeout, checkoutTimeoutMs: settings.checkoutTimeout };
 }

@@ -4,7 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../test/support/harness';
 import { ensureIndexes } from '../indexes';
 import { NODES_COLLECTION, type NodeDocument } from './document';
-import { NODE_OUTBOX_COLLECTION, outboxId, recoverPendingEvents, startPendingEventRecovery, type OutboxEntry } from './pending-events';
+import {
+  NODE_OUTBOX_COLLECTION,
+  outboxId,
+  recoverPendingEvents,
+  startPendingEventRecovery,
+  type OutboxEntry,
+} from './pending-events';
 import { createNodeStore } from './store';
 import type { Actor, NodeChange, NodeEventSink } from './types';
 
@@ -25,7 +31,14 @@ const pipeline: Actor = { id: 'svc', username: 'pipeline', groups: [], isSuperus
 const checkoutInput = {
   kind: 'checkout' as const,
   name: 'checkout',
-  data: { kernel_revision: { tree: 'mainline', url: 'https://git.example/linux.git', branch: 'master', commit: 'a'.repeat(40) } },
+  data: {
+    kernel_revision: {
+      tree: 'mainline',
+      url: 'https://git.example/linux.git',
+      branch: 'master',
+      commit: 'a'.repeat(40),
+    },
+  },
 };
 
 describe('node store (write path) against FerretDB', () => {
@@ -41,19 +54,35 @@ describe('node store (write path) against FerretDB', () => {
     const before = Date.now();
     const node = await store.create(pipeline, checkoutInput);
     expect(node.id).toMatch(/^[0-9a-f]{24}$/);
-    expect(node).toMatchObject({ owner: 'pipeline', state: 'running', result: null, path: ['checkout'], treeid: node.id, parent: null });
+    expect(node).toMatchObject({
+      owner: 'pipeline',
+      state: 'running',
+      result: null,
+      path: ['checkout'],
+      treeid: node.id,
+      parent: null,
+    });
     // checkout default timeout: 3 h after creation
     expect(Date.parse(node.timeout) - Date.parse(node.created)).toBe(3 * 3600_000);
     expect(Date.parse(node.created)).toBeGreaterThanOrEqual(before - 1000);
     expect(sink.changes).toHaveLength(1);
     expect(sink.changes[0]).toMatchObject({ op: 'created', revision: 1, is_hierarchy: false });
-    const child = await store.create(pipeline, { kind: 'kbuild', name: 'kbuild-gcc-12-x86', parent: node.id, data: { arch: 'x86_64' } });
+    const child = await store.create(pipeline, {
+      kind: 'kbuild',
+      name: 'kbuild-gcc-12-x86',
+      parent: node.id,
+      data: { arch: 'x86_64' },
+    });
     expect(child.path).toEqual(['checkout', 'kbuild-gcc-12-x86']);
     expect(child.treeid).toBe(node.id);
     expect(Date.parse(child.timeout) - Date.parse(child.created)).toBe(6 * 3600_000);
     await store.flush();
     const raw = await db.collection<NodeDocument>(NODES_COLLECTION).findOne({ _id: new ObjectId(child.id) });
-    expect(await db.collection(NODE_OUTBOX_COLLECTION).countDocuments({ node_id: new ObjectId(child.id), delivered: false })).toBe(0);
+    expect(
+      await db
+        .collection(NODE_OUTBOX_COLLECTION)
+        .countDocuments({ node_id: new ObjectId(child.id), delivered: false }),
+    ).toBe(0);
     expect(raw?._rev).toBe(1);
     expect(raw?.created).toBeInstanceOf(Date);
   });
@@ -96,8 +125,16 @@ describe('node store (write path) against FerretDB', () => {
     const oid = new ObjectId(node.id);
     // A writer claimed revision 2 a minute ago and died before writing the node.
     await db.collection<OutboxEntry>(NODE_OUTBOX_COLLECTION).insertOne({
-      _id: outboxId(oid, 2), node_id: oid, rev: 2, op: 'updated', previous_state: 'running',
-      previous_result: null, is_hierarchy: false, noevent: false, delivered: false, at: new Date(Date.now() - 60_000),
+      _id: outboxId(oid, 2),
+      node_id: oid,
+      rev: 2,
+      op: 'updated',
+      previous_state: 'running',
+      previous_result: null,
+      is_hierarchy: false,
+      noevent: false,
+      delivered: false,
+      at: new Date(Date.now() - 60_000),
     });
     const updated = await store.update(pipeline, node.id, { state: 'available' });
     expect(updated.state).toBe('available');
@@ -112,12 +149,22 @@ describe('node store (write path) against FerretDB', () => {
     await store.flush();
     const oid = new ObjectId(node.id);
     await db.collection<OutboxEntry>(NODE_OUTBOX_COLLECTION).insertOne({
-      _id: outboxId(oid, 2), node_id: oid, rev: 2, op: 'updated', previous_state: 'running',
-      previous_result: null, is_hierarchy: false, noevent: false, delivered: false, at: new Date(Date.now() - 60_000),
+      _id: outboxId(oid, 2),
+      node_id: oid,
+      rev: 2,
+      op: 'updated',
+      previous_state: 'running',
+      previous_result: null,
+      is_hierarchy: false,
+      noevent: false,
+      delivered: false,
+      at: new Date(Date.now() - 60_000),
     });
     await recoverPendingEvents(db, sink, 30_000);
     expect(sink.revisions(node.id)).toEqual([1]);
-    expect(await db.collection(NODE_OUTBOX_COLLECTION).countDocuments({ node_id: oid, delivered: false })).toBe(0);
+    expect(
+      await db.collection(NODE_OUTBOX_COLLECTION).countDocuments({ node_id: oid, delivered: false }),
+    ).toBe(0);
   });
 
   it('concurrent writers to one node lose no update and emit one event per revision', async () => {
@@ -129,7 +176,9 @@ describe('node store (write path) against FerretDB', () => {
     );
     const stored = await store.get(node.id);
     expect(Object.keys(stored!.data).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `k${i}`).sort());
-    expect(sink.revisions(node.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    expect(sink.revisions(node.id).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 13 }, (_, i) => i + 1),
+    );
   });
   it('periodic recovery runs and stops', async () => {
     const sink = new RecordingSink();
@@ -159,10 +208,19 @@ describe('node store (write path) against FerretDB', () => {
     const tree = {
       node: { state: 'done' as const, result: 'pass' as const },
       child_nodes: [
-        { node: { kind: 'test' as const, name: 'setup', result: 'pass' as const, state: 'done' as const }, child_nodes: [
-          { node: { kind: 'test' as const, name: 'login', result: 'pass' as const, state: 'done' as const }, child_nodes: [] },
-        ] },
-        { node: { kind: 'test' as const, name: 'dmesg', result: 'fail' as const, state: 'done' as const }, child_nodes: [] },
+        {
+          node: { kind: 'test' as const, name: 'setup', result: 'pass' as const, state: 'done' as const },
+          child_nodes: [
+            {
+              node: { kind: 'test' as const, name: 'login', result: 'pass' as const, state: 'done' as const },
+              child_nodes: [],
+            },
+          ],
+        },
+        {
+          node: { kind: 'test' as const, name: 'dmesg', result: 'fail' as const, state: 'done' as const },
+          child_nodes: [],
+        },
       ],
     };
     const before = sink.changes.length;

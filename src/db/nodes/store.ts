@@ -6,7 +6,13 @@ import { MongoServerError, ObjectId, type Collection, type Db, type Filter, type
 import { badRequest, conflict, notFound } from '../../api/errors';
 import { NODES_COLLECTION, toApiNode, type NodeDocument } from './document';
 import { submitHierarchy } from './hierarchy';
-import { changeFromEntry, NODE_OUTBOX_COLLECTION, OutboxAcker, outboxId, type OutboxEntry } from './pending-events';
+import {
+  changeFromEntry,
+  NODE_OUTBOX_COLLECTION,
+  OutboxAcker,
+  outboxId,
+  type OutboxEntry,
+} from './pending-events';
 import { assertCanEdit, canEditNode } from './permissions';
 import { assertTransition } from './state-machine';
 import { withUpdateSlot } from './update-gate';
@@ -24,7 +30,13 @@ import type {
   Page,
   WriteOptions,
 } from './types';
-import { checkNodeInput, checkNodePatch, OBJECT_ID_RE, validateKindData, type CheckedInput } from './validate';
+import {
+  checkNodeInput,
+  checkNodePatch,
+  OBJECT_ID_RE,
+  validateKindData,
+  type CheckedInput,
+} from './validate';
 
 export const DEFAULT_NODE_TIMEOUT_MS = 6 * 3600_000;
 export const DEFAULT_CHECKOUT_TIMEOUT_MS = 3 * 3600_000;
@@ -72,15 +84,36 @@ export interface PlannedWrite {
 /** Internals shared with the hierarchy submit. */
 export interface StoreInternals {
   nodes: Collection<NodeDocument>;
-  newDocument(actor: Actor, input: CheckedInput, parent: ParentInfo | null, id: ObjectId, now: Date): NodeDocument;
-  entry(doc: NodeDocument, prev: NodeDocument | null, isHierarchy: boolean, noevent: boolean, now: Date): OutboxEntry;
+  newDocument(
+    actor: Actor,
+    input: CheckedInput,
+    parent: ParentInfo | null,
+    id: ObjectId,
+    now: Date,
+  ): NodeDocument;
+  entry(
+    doc: NodeDocument,
+    prev: NodeDocument | null,
+    isHierarchy: boolean,
+    noevent: boolean,
+    now: Date,
+  ): OutboxEntry;
   /** Claims, writes and delivers one update of an existing node, re-reading on a lost claim. */
-  updateWith(actor: Actor | null, id: ObjectId, opts: WriteOptions & { isHierarchy?: boolean }, decide: (cur: NodeDocument) => NodeDocument | null): Promise<NodeDocument>;
+  updateWith(
+    actor: Actor | null,
+    id: ObjectId,
+    opts: WriteOptions & { isHierarchy?: boolean },
+    decide: (cur: NodeDocument) => NodeDocument | null,
+  ): Promise<NodeDocument>;
   /** Inserts new nodes (claims first, then the documents, in order) and delivers their changes. */
   insertAll(writes: PlannedWrite[]): Promise<void>;
 }
 
-export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreOptions = {}): NodeStoreHandle {
+export function createNodeStore(
+  db: Db,
+  sink: NodeEventSink,
+  options: NodeStoreOptions = {},
+): NodeStoreHandle {
   const nodes = db.collection<NodeDocument>(NODES_COLLECTION);
   const outbox = db.collection<OutboxEntry>(NODE_OUTBOX_COLLECTION);
   const nodeTimeoutMs = options.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
@@ -101,7 +134,13 @@ export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreO
     return info;
   }
 
-  function entry(doc: NodeDocument, prev: NodeDocument | null, isHierarchy: boolean, noevent: boolean, now: Date): OutboxEntry {
+  function entry(
+    doc: NodeDocument,
+    prev: NodeDocument | null,
+    isHierarchy: boolean,
+    noevent: boolean,
+    now: Date,
+  ): OutboxEntry {
     const e: OutboxEntry = {
       _id: outboxId(doc._id, doc._rev),
       node_id: doc._id,
@@ -119,7 +158,13 @@ export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreO
     return e;
   }
 
-  function newDocument(actor: Actor, input: CheckedInput, parent: ParentInfo | null, id: ObjectId, now: Date): NodeDocument {
+  function newDocument(
+    actor: Actor,
+    input: CheckedInput,
+    parent: ParentInfo | null,
+    id: ObjectId,
+    now: Date,
+  ): NodeDocument {
     const timeoutMs = input.kind === 'checkout' ? checkoutTimeoutMs : nodeTimeoutMs;
     const doc: NodeDocument = {
       _id: id,
@@ -153,7 +198,9 @@ export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreO
 
   /** Hands written changes to the sink; on failure the outbox keeps them for recovery. */
   async function deliver(writes: PlannedWrite[]): Promise<void> {
-    const changes: NodeChange[] = writes.filter((w) => !w.entry.noevent).map((w) => changeFromEntry(w.doc, w.entry));
+    const changes: NodeChange[] = writes
+      .filter((w) => !w.entry.noevent)
+      .map((w) => changeFromEntry(w.doc, w.entry));
     if (!changes.length) return;
     try {
       await sink.nodeChanged(changes);
@@ -176,7 +223,8 @@ export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreO
     if (held && held.at.getTime() < Date.now() - STALE_CLAIM_MS) {
       const doc = await nodes.findOne({ _id: e.node_id }, { projection: { _rev: 1 } });
       // The claim's writer never wrote its revision: the change did not happen, the claim can go.
-      if (doc && (doc._rev ?? 0) < e.rev) await withUpdateSlot(() => outbox.deleteOne({ _id: e._id, at: held.at }));
+      if (doc && (doc._rev ?? 0) < e.rev)
+        await withUpdateSlot(() => outbox.deleteOne({ _id: e._id, at: held.at }));
     }
     return false;
   }
@@ -210,7 +258,9 @@ export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreO
       let written;
       try {
         // The claim serialises writers; the revision condition also guards on backends with atomic updates.
-        written = await withUpdateSlot(() => nodes.replaceOne({ _id: id, _rev: cur._rev ?? null } as Filter<NodeDocument>, next));
+        written = await withUpdateSlot(() =>
+          nodes.replaceOne({ _id: id, _rev: cur._rev ?? null } as Filter<NodeDocument>, next),
+        );
       } catch (err) {
         await outbox.deleteOne({ _id: e._id }).catch(() => undefined);
         throw err;
@@ -226,8 +276,14 @@ export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreO
   async function insertAll(writes: PlannedWrite[]): Promise<void> {
     if (!writes.length) return;
     // Claims first: a crash after them leaves entries recovery drops (their nodes do not exist).
-    await outbox.insertMany(writes.map((w) => w.entry), { ordered: true });
-    await nodes.insertMany(writes.map((w) => w.doc), { ordered: true });
+    await outbox.insertMany(
+      writes.map((w) => w.entry),
+      { ordered: true },
+    );
+    await nodes.insertMany(
+      writes.map((w) => w.doc),
+      { ordered: true },
+    );
     await deliver(writes);
   }
 
@@ -339,10 +395,15 @@ export function createNodeStore(db: Db, sink: NodeEventSink, options: NodeStoreO
     },
 
     async setField(actor, ids, field, value) {
-      if (field !== 'processed_by_kcidb_bridge') throw badRequest('field: only "processed_by_kcidb_bridge" may be set in batch');
+      if (field !== 'processed_by_kcidb_bridge')
+        throw badRequest('field: only "processed_by_kcidb_bridge" may be set in batch');
       if (typeof value !== 'boolean') throw badRequest('value: must be a boolean');
       const oids = ids.map((id, i) => parseNodeId(id, `nodes[${i}]`));
-      const docs = await Promise.all(oids.map((oid) => nodes.findOne({ _id: oid }, { projection: { owner: 1, user_groups: 1, 'data.runtime': 1 } })));
+      const docs = await Promise.all(
+        oids.map((oid) =>
+          nodes.findOne({ _id: oid }, { projection: { owner: 1, user_groups: 1, 'data.runtime': 1 } }),
+        ),
+      );
       const missing = oids.find((_, i) => !docs[i]);
       if (missing) throw notFound(`nodes: node ${missing.toHexString()} not found`);
       // As upstream: nodes the caller may not edit are skipped; the answer counts the updated ones.
@@ -368,17 +429,30 @@ function applyReplace(cur: NodeDocument, input: CheckedInput): NodeDocument {
   if (input.submitter !== undefined && input.submitter !== (cur.submitter ?? null)) {
     throw badRequest('submitter: is immutable');
   }
-  if (input.user_groups !== undefined && JSON.stringify(input.user_groups) !== JSON.stringify(cur.user_groups ?? [])) {
+  if (
+    input.user_groups !== undefined &&
+    JSON.stringify(input.user_groups) !== JSON.stringify(cur.user_groups ?? [])
+  ) {
     throw badRequest('user_groups: is immutable');
   }
   if (input.parent !== undefined && input.parent !== (cur.parent ? cur.parent.toHexString() : null)) {
     throw badRequest('parent: cannot be changed');
   }
   if (input.state) assertTransition(cur.state, input.state);
-  const { echo: _echo, parent: _parent, submitter: _submitter, user_groups: _groups, treeid: _treeid, ...fields } = input;
+  const {
+    echo: _echo,
+    parent: _parent,
+    submitter: _submitter,
+    user_groups: _groups,
+    treeid: _treeid,
+    ...fields
+  } = input;
   const next: NodeDocument = { ...cur, ...fields };
   // As upstream: a changed node must be re-sent to KCIDB unless the write changes the flag itself.
-  if (input.processed_by_kcidb_bridge === undefined || input.processed_by_kcidb_bridge === cur.processed_by_kcidb_bridge) {
+  if (
+    input.processed_by_kcidb_bridge === undefined ||
+    input.processed_by_kcidb_bridge === cur.processed_by_kcidb_bridge
+  ) {
     next.processed_by_kcidb_bridge = false;
   }
   if (input.name !== cur.name) next.path = [...(cur.path ?? []).slice(0, -1), input.name];

@@ -18,8 +18,24 @@ const MAX_NAME_LENGTH = 1024;
 
 /** Fields a client may set on create (NodeInput). */
 export const INPUT_FIELDS = [
-  'kind', 'name', 'parent', 'path', 'group', 'state', 'result', 'artifacts', 'data', 'debug', 'jobfilter',
-  'platform_filter', 'timeout', 'holdoff', 'submitter', 'treeid', 'user_groups', 'retry_counter',
+  'kind',
+  'name',
+  'parent',
+  'path',
+  'group',
+  'state',
+  'result',
+  'artifacts',
+  'data',
+  'debug',
+  'jobfilter',
+  'platform_filter',
+  'timeout',
+  'holdoff',
+  'submitter',
+  'treeid',
+  'user_groups',
+  'retry_counter',
   'processed_by_kcidb_bridge',
 ] as const;
 
@@ -56,7 +72,12 @@ function strList(v: unknown, field: string, nullable: boolean): string[] | null 
   return v as string[];
 }
 
-function oneOf<T extends string>(v: unknown, values: readonly T[], field: string, nullable = false): T | null {
+function oneOf<T extends string>(
+  v: unknown,
+  values: readonly T[],
+  field: string,
+  nullable = false,
+): T | null {
   if (v === null && nullable) return null;
   if (typeof v !== 'string' || !values.includes(v as T)) {
     throw badRequest(`${field}: must be one of ${values.join(', ')}${nullable ? ' or null' : ''}`);
@@ -68,7 +89,10 @@ function oneOf<T extends string>(v: unknown, values: readonly T[], field: string
 export function parseTimestamp(v: unknown, field: string, nullable = false): Date | null {
   if (v === null && nullable) return null;
   if (v instanceof Date && !Number.isNaN(v.getTime())) return v;
-  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(v)) {
+  if (
+    typeof v === 'string' &&
+    /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(v)
+  ) {
     let s = v.replace(' ', 'T');
     if (!s.includes('T')) s += 'T00:00:00Z';
     else if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(s)) s += 'Z';
@@ -80,7 +104,8 @@ export function parseTimestamp(v: unknown, field: string, nullable = false): Dat
 
 function stringMap(v: unknown, field: string): Record<string, string> {
   assertObject(v, field);
-  for (const [k, x] of Object.entries(v)) if (typeof x !== 'string') throw badRequest(`${field}.${k}: must be a string`);
+  for (const [k, x] of Object.entries(v))
+    if (typeof x !== 'string') throw badRequest(`${field}.${k}: must be a string`);
   return v as Record<string, string>;
 }
 
@@ -103,7 +128,8 @@ export function validateKindData(kind: NodeKind, data: Obj): void {
     assertObject(rev, 'data.kernel_revision');
     for (const f of ['tree', 'url', 'branch', 'commit']) str(rev[f], `data.kernel_revision.${f}`);
     if (rev.describe !== undefined) str(rev.describe, 'data.kernel_revision.describe', true);
-    if (rev.version !== undefined && rev.version !== null) assertObject(rev.version, 'data.kernel_revision.version');
+    if (rev.version !== undefined && rev.version !== null)
+      assertObject(rev.version, 'data.kernel_revision.version');
   }
   const stringFields = kind === 'kbuild' ? BUILD_FIELDS : kind === 'job' || kind === 'test' ? JOB_FIELDS : [];
   for (const f of stringFields) {
@@ -113,7 +139,11 @@ export function validateKindData(kind: NodeKind, data: Obj): void {
     if (f === 'job_id' && typeof v === 'number') continue;
     str(v, `data.${f}`);
   }
-  if ((kind === 'kbuild' || kind === 'job' || kind === 'test') && data.fragments !== undefined && data.fragments !== null) {
+  if (
+    (kind === 'kbuild' || kind === 'job' || kind === 'test') &&
+    data.fragments !== undefined &&
+    data.fragments !== null
+  ) {
     strList(data.fragments, 'data.fragments', false);
   }
 }
@@ -143,7 +173,12 @@ export interface CheckedInput {
 }
 
 /** Checks a create (`allowEcho=false`) or replace (`allowEcho=true`) body. */
-export function checkNodeInput(body: unknown, allowEcho: boolean, where = '', requireIdentity = true): Partial<CheckedInput> & { echo: CheckedInput['echo'] } {
+export function checkNodeInput(
+  body: unknown,
+  allowEcho: boolean,
+  where = '',
+  requireIdentity = true,
+): Partial<CheckedInput> & { echo: CheckedInput['echo'] } {
   const field = (f: string) => `${where}${f}`;
   assertObject(body, where ? where.replace(/\.$/, '') : 'body');
   assertKnownKeys(body, allowEcho ? [...INPUT_FIELDS, ...ECHO_FIELDS] : INPUT_FIELDS, where);
@@ -170,18 +205,22 @@ export function checkNodeInput(body: unknown, allowEcho: boolean, where = '', re
   if (body.group !== undefined) out.group = str(body.group, field('group'), true);
   if (body.state !== undefined) out.state = oneOf(body.state, NODE_STATES, field('state')) as NodeState;
   if (body.result !== undefined) out.result = oneOf(body.result, NODE_RESULTS, field('result'), true);
-  if (body.artifacts !== undefined) out.artifacts = body.artifacts === null ? {} : stringMap(body.artifacts, field('artifacts'));
+  if (body.artifacts !== undefined)
+    out.artifacts = body.artifacts === null ? {} : stringMap(body.artifacts, field('artifacts'));
   if (body.data !== undefined) {
     out.data = body.data === null ? {} : (assertObject(body.data, field('data')), body.data);
   }
   if (body.debug !== undefined) out.debug = objectOrNull(body.debug, field('debug'));
   if (body.jobfilter !== undefined) out.jobfilter = strList(body.jobfilter, field('jobfilter'), true);
-  if (body.platform_filter !== undefined) out.platform_filter = strList(body.platform_filter, field('platform_filter'), true);
-  if (body.timeout !== undefined && body.timeout !== null) out.timeout = parseTimestamp(body.timeout, field('timeout'))!;
+  if (body.platform_filter !== undefined)
+    out.platform_filter = strList(body.platform_filter, field('platform_filter'), true);
+  if (body.timeout !== undefined && body.timeout !== null)
+    out.timeout = parseTimestamp(body.timeout, field('timeout'))!;
   if (body.holdoff !== undefined) out.holdoff = parseTimestamp(body.holdoff, field('holdoff'), true);
   if (body.submitter !== undefined) out.submitter = str(body.submitter, field('submitter'), true);
   if (body.treeid !== undefined) out.treeid = str(body.treeid, field('treeid'), true);
-  if (body.user_groups !== undefined) out.user_groups = strList(body.user_groups, field('user_groups'), false)!;
+  if (body.user_groups !== undefined)
+    out.user_groups = strList(body.user_groups, field('user_groups'), false)!;
   if (body.retry_counter !== undefined) {
     if (!Number.isInteger(body.retry_counter) || (body.retry_counter as number) < 0) {
       throw badRequest(`${field('retry_counter')}: must be a non-negative integer`);
@@ -189,7 +228,8 @@ export function checkNodeInput(body: unknown, allowEcho: boolean, where = '', re
     out.retry_counter = body.retry_counter as number;
   }
   if (body.processed_by_kcidb_bridge !== undefined) {
-    if (typeof body.processed_by_kcidb_bridge !== 'boolean') throw badRequest(`${field('processed_by_kcidb_bridge')}: must be a boolean`);
+    if (typeof body.processed_by_kcidb_bridge !== 'boolean')
+      throw badRequest(`${field('processed_by_kcidb_bridge')}: must be a boolean`);
     out.processed_by_kcidb_bridge = body.processed_by_kcidb_bridge;
   }
   if (allowEcho) {
@@ -223,11 +263,13 @@ export function checkNodePatch(body: unknown, where = ''): CheckedPatch {
   }
   if (p.debug !== undefined) out.debug = objectOrNull(p.debug, `${where}debug`);
   if (p.jobfilter !== undefined) out.jobfilter = strList(p.jobfilter, `${where}jobfilter`, true);
-  if (p.platform_filter !== undefined) out.platform_filter = strList(p.platform_filter, `${where}platform_filter`, true);
+  if (p.platform_filter !== undefined)
+    out.platform_filter = strList(p.platform_filter, `${where}platform_filter`, true);
   if (p.timeout !== undefined) out.timeout = parseTimestamp(p.timeout, `${where}timeout`)!;
   if (p.holdoff !== undefined) out.holdoff = parseTimestamp(p.holdoff, `${where}holdoff`, true);
   if (p.processed_by_kcidb_bridge !== undefined) {
-    if (typeof p.processed_by_kcidb_bridge !== 'boolean') throw badRequest(`${where}processed_by_kcidb_bridge: must be a boolean`);
+    if (typeof p.processed_by_kcidb_bridge !== 'boolean')
+      throw badRequest(`${where}processed_by_kcidb_bridge: must be a boolean`);
     out.processed_by_kcidb_bridge = p.processed_by_kcidb_bridge;
   }
   return out;

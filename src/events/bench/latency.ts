@@ -37,8 +37,18 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/latest`;
 
   const password = 'bench-password-1';
-  await ctx.users.create({ username: 'bench', email: 'bench@example.org', password, groups: [], is_superuser: false, is_verified: true });
-  const login = await fetch(`${base}/user/login`, { method: 'POST', body: new URLSearchParams({ username: 'bench', password }) });
+  await ctx.users.create({
+    username: 'bench',
+    email: 'bench@example.org',
+    password,
+    groups: [],
+    is_superuser: false,
+    is_verified: true,
+  });
+  const login = await fetch(`${base}/user/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: 'bench', password }),
+  });
   const token = ((await login.json()) as { access_token: string }).access_token;
   const auth = { authorization: `Bearer ${token}` };
   const actor: Actor = { id: 'bench', username: 'bench', groups: [], isSuperuser: false };
@@ -47,14 +57,25 @@ async function main(): Promise<void> {
   const checkout = await store.create(actor, {
     kind: 'checkout',
     name: 'checkout',
-    data: { kernel_revision: { tree: 'bench', url: 'https://git.example/linux.git', branch: 'master', commit: 'c'.repeat(40) } },
+    data: {
+      kernel_revision: {
+        tree: 'bench',
+        url: 'https://git.example/linux.git',
+        branch: 'master',
+        commit: 'c'.repeat(40),
+      },
+    },
   });
   const nodes: { id: string }[] = [];
-  for (let i = 0; i < NODES; i++) nodes.push(await store.create(actor, { kind: 'test', name: `t${i}`, parent: checkout.id }));
+  for (let i = 0; i < NODES; i++)
+    nodes.push(await store.create(actor, { kind: 'test', name: `t${i}`, parent: checkout.id }));
 
   const subs: number[] = [];
   for (let i = 0; i < SUBSCRIBERS; i++) {
-    const res = await fetch(`${base}/subscribe/node?promisc=true&subscriber_id=bench-${i}`, { method: 'POST', headers: auth });
+    const res = await fetch(`${base}/subscribe/node?promisc=true&subscriber_id=bench-${i}`, {
+      method: 'POST',
+      headers: auth,
+    });
     subs.push(((await res.json()) as { id: number }).id);
   }
 
@@ -72,7 +93,9 @@ async function main(): Promise<void> {
         continue;
       }
       const now = Date.now();
-      const ce = JSON.parse(msg.data) as { data: { op: string; data: { bench_i?: number; bench_t?: number } } };
+      const ce = JSON.parse(msg.data) as {
+        data: { op: string; data: { bench_i?: number; bench_t?: number } };
+      };
       const i = ce.data.data.bench_i;
       if (ce.data.op !== 'updated' || i === undefined) continue;
       if (msg.sequence_id! <= lastSeq) problems.push(`subscriber ${k}: out of order at ${msg.sequence_id}`);
@@ -105,10 +128,20 @@ async function main(): Promise<void> {
 
   const all = latencies.flat().sort((a, b) => a - b);
   const load = (await import('node:os')).loadavg()[0].toFixed(1);
-  console.log(`events: ${UPDATES} node updates × ${SUBSCRIBERS} subscribers (${WRITERS} concurrent writers, ${RATE ? `paced at ${RATE}/s` : 'unpaced'}), load average ${load}`);
-  console.log(`write→receive latency: p50 ${percentile(all, 50)} ms, p99 ${percentile(all, 99)} ms, max ${all[all.length - 1]} ms`);
-  console.log(`sustained: ${(UPDATES / writeSeconds).toFixed(0)} events/s written, ${((UPDATES * SUBSCRIBERS) / totalSeconds).toFixed(0)} deliveries/s`);
-  console.log(problems.length ? `PROBLEMS:\n  ${problems.slice(0, 20).join('\n  ')}` : 'none lost, none duplicated, none out of order');
+  console.log(
+    `events: ${UPDATES} node updates × ${SUBSCRIBERS} subscribers (${WRITERS} concurrent writers, ${RATE ? `paced at ${RATE}/s` : 'unpaced'}), load average ${load}`,
+  );
+  console.log(
+    `write→receive latency: p50 ${percentile(all, 50)} ms, p99 ${percentile(all, 99)} ms, max ${all[all.length - 1]} ms`,
+  );
+  console.log(
+    `sustained: ${(UPDATES / writeSeconds).toFixed(0)} events/s written, ${((UPDATES * SUBSCRIBERS) / totalSeconds).toFixed(0)} deliveries/s`,
+  );
+  console.log(
+    problems.length
+      ? `PROBLEMS:\n  ${problems.slice(0, 20).join('\n  ')}`
+      : 'none lost, none duplicated, none out of order',
+  );
   await store.flush();
   await app.close();
   await db.dropDatabase();
