@@ -1,6 +1,6 @@
 // Benchmark 3: one revision fanning out to 100 shell jobs (trivial commands) run by a real lab worker:
 // commit → checkout node, tarball → all 100 job nodes scheduled, tarball → tree done.
-import { triggerNow } from '../src/pipeline/trigger-now';
+import { triggerNow } from '../src/workflows/pipeline/client';
 import { descendantsOf, startBenchPipeline, until } from './lib/pipeline-stack';
 import { fmt, note, printTable } from './lib/stats';
 

@@ -1,7 +1,7 @@
 // Benchmark 4: timer accuracy. One revision schedules 50 kbuilds that pass (each then waits out a holdoff
 // timer before closing) and 50 jobs that hang past their timeout (the workflow timer marks them
 // done/incomplete). Firing error = when the node changed − its deadline.
-import { triggerNow } from '../src/pipeline/trigger-now';
+import { triggerNow } from '../src/workflows/pipeline/client';
 import { descendantsOf, startBenchPipeline, until } from './lib/pipeline-stack';
 import { fmt, note, printTable, summarize } from './lib/stats';
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { MongoClient, type Collection, type ObjectId } from 'mongodb';
-import { resolveTool } from '../../src/devstack/tools';
+import { resolveTool } from '../../src/stack/tools';
 import { connectClient } from '../../src/temporal/connection';
 import { ProcessStack, type StackOptions } from '../../test/chaos/stack';
 import { COMPILED_SRC } from './processes';

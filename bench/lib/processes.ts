@@ -1,7 +1,7 @@
 // Maestro processes (API, workers, storage) spawned from the compiled sources, as in production.
 import path from 'node:path';
-import { ManagedProcess } from '../../src/devstack/managed-process';
-import { freePort, waitForPort } from '../../src/devstack/ports';
+import { ManagedProcess } from '../../src/stack/managed-process';
+import { freePort, waitForPort } from '../../src/stack/ports';
 import { ApiClient } from '../../src/client/api-client';
 
 /** The project's build output (`npm run build`), run as in production; bench/run.sh builds it first. */

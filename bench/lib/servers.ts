@@ -3,10 +3,10 @@ import fs from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startFerretDb, type RunningFerretDb } from '../../src/devstack/ferretdb';
-import { freePort } from '../../src/devstack/ports';
-import { startTemporalDevServer, type RunningTemporal } from '../../src/devstack/temporal-dev-server';
-import { resolveTool } from '../../src/devstack/tools';
+import { startFerretDb, type RunningFerretDb } from '../../src/stack/ferretdb';
+import { freePort } from '../../src/stack/ports';
+import { startTemporalDevServer, type RunningTemporal } from '../../src/stack/temporal-dev-server';
+import { resolveTool } from '../../src/stack/tools';
 
 export interface BenchServers {
   dir: string;

@@ -1,6 +1,7 @@
 // API errors: every failure answers JSON `{"detail": "<message naming the field>"}`; client mistakes are
 // always 4xx, and only genuine server faults become a 500 (logged, with no internals leaked).
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { DomainError, type ErrorKind } from '../errors';
 
 export class ApiError extends Error {
   constructor(
@@ -21,6 +22,15 @@ export const unauthorized = (detail = 'not authenticated') => new ApiError(401, 
 export const forbidden = (detail = 'forbidden') => new ApiError(403, detail);
 export const notFound = (detail = 'not found') => new ApiError(404, detail);
 export const conflict = (detail: string) => new ApiError(409, detail);
+
+/** The HTTP status of each domain error kind. */
+export const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+};
 
 /** One Ajv error as Fastify hands it over (the fields we read). */
 interface ValidationIssue {
@@ -100,9 +110,15 @@ function builtinClientError(
 /** Installs the JSON error and not-found handlers on the root instance. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof ApiError) {
-      if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer');
-      return reply.code(err.statusCode).send({ detail: err.message });
+    const known =
+      err instanceof ApiError
+        ? err.statusCode
+        : err instanceof DomainError
+          ? STATUS_OF_KIND[err.kind]
+          : undefined;
+    if (known !== undefined) {
+      if (known === 401) reply.header('www-authenticate', 'Bearer');
+      return reply.code(known).send({ detail: err.message });
     }
     if (err.validation) {
       const detail = err.validation

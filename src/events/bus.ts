@@ -3,7 +3,7 @@
 // processes against one database deliver every event to every subscriber.
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
-import { forbidden, notFound } from '../api/errors';
+import { forbidden, notFound } from '../errors';
 import type { NodeChange, NodeEventSink } from '../db/nodes/types';
 import type { Settings } from '../settings';
 import { attributes, nodeEventDraft } from './cloudevent';

@@ -8,7 +8,7 @@
 // visibility timeout. An item not acknowledged in time becomes visible again and is claimed as k+1;
 // a claim whose winner died before hiding the item expires the same way.
 import { ObjectId, type Collection, type Db } from 'mongodb';
-import { conflict, notFound } from '../api/errors';
+import { conflict, notFound } from '../errors';
 import { QUEUE_CLAIMS_COLLECTION, QUEUE_ITEMS_COLLECTION, QUEUES_COLLECTION } from './collections';
 import { isDuplicateKey } from './sequencer';
 import type { CloudEvent } from './types';

@@ -8,7 +8,7 @@
 // the events after its last acknowledgement, in order: an event delivered but never acknowledged (the
 // client died while handling it) is delivered again.
 import type { Collection, Db } from 'mongodb';
-import { conflict } from '../api/errors';
+import { conflict } from '../errors';
 import { EVENT_COUNTERS_COLLECTION, SUBSCRIPTIONS_COLLECTION } from './collections';
 import { isDuplicateKey } from './sequencer';
 

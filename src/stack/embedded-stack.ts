@@ -1,15 +1,16 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startFerretDb } from '../devstack/ferretdb';
-import { ManagedProcess } from '../devstack/managed-process';
-import { assertPortFree, waitForPort } from '../devstack/ports';
-import { startTemporalDevServer } from '../devstack/temporal-dev-server';
-import { resolveTool } from '../devstack/tools';
+import { startFerretDb } from './ferretdb';
+import { ManagedProcess } from './managed-process';
+import { assertPortFree, waitForPort } from './ports';
+import { startTemporalDevServer } from './temporal-dev-server';
+import { resolveTool } from './tools';
 import type { Settings } from '../settings';
 import { connectClient } from '../temporal/connection';
 import { PIPELINE_TASK_QUEUE } from '../temporal/task-queues';
-import { mintLabToken } from '../pipeline/lab-token';
-import { ensureLocalTree } from '../pipeline/local-tree';
+import { healthCheckWorkflow } from '../workflows/health';
+import { mintLabToken } from './lab-token';
+import { ensureLocalTree } from './local-tree';
 
 export interface StackUrls {
   api: string;
@@ -144,7 +145,7 @@ export class EmbeddedStack {
   private async checkPipelineWorker(address: string): Promise<void> {
     const client = await connectClient(address, this.settings.temporalNamespace);
     try {
-      await client.workflow.execute('healthCheckWorkflow', {
+      await client.workflow.execute(healthCheckWorkflow, {
         taskQueue: PIPELINE_TASK_QUEUE,
         workflowId: `health:${randomUUID()}`,
         args: [{ probeId: randomUUID() }],

@@ -2,6 +2,7 @@
 // lab workers) and long-lived tokens for them.
 import { ObjectId, type Db } from 'mongodb';
 import type { Actor } from '../db/nodes/types';
+import { isDomainError } from '../errors';
 import { SETTINGS } from '../settings';
 import { userCollections } from './collections';
 import { isDuplicateKey } from './duplicate-key';
@@ -61,7 +62,7 @@ export async function ensureFirstAdmin(
     return user;
   } catch (err) {
     // Another API replica won the race.
-    if ((err as { statusCode?: number }).statusCode === 409) return null;
+    if (isDomainError(err, 'conflict')) return null;
     throw err;
   }
 }

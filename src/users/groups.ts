@@ -1,7 +1,7 @@
 // User groups and membership housekeeping: a user asks to join (pending), an admin approves or rejects,
 // a user may leave. Group names are immutable, so users and nodes refer to groups by name.
 import { ObjectId, type Db, type Filter } from 'mongodb';
-import { conflict, notFound } from '../api/errors';
+import { conflict, notFound } from '../errors';
 import { NODES_COLLECTION } from '../db/nodes/document';
 import { userCollections } from './collections';
 import { isDuplicateKey } from './duplicate-key';

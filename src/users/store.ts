@@ -1,7 +1,7 @@
 // Users: accounts, credentials and invites. Group names on a user must name existing groups.
 import { createHash, randomBytes } from 'node:crypto';
 import { ObjectId, type Db, type Filter } from 'mongodb';
-import { badRequest, conflict, notFound } from '../api/errors';
+import { invalid, conflict, notFound } from '../errors';
 import { userCollections } from './collections';
 import { duplicateKeyField, isDuplicateKey } from './duplicate-key';
 import { hashPassword, verifyPassword } from './password';
@@ -45,7 +45,7 @@ export interface Invite {
 const hashInviteToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function parseObjectId(id: string, field = 'id'): ObjectId {
-  if (!/^[0-9a-f]{24}$/i.test(id)) throw badRequest(`${field}: must be a 24-hex id, got "${id}"`);
+  if (!/^[0-9a-f]{24}$/i.test(id)) throw invalid(`${field}: must be a 24-hex id, got "${id}"`);
   return new ObjectId(id);
 }
 
@@ -186,7 +186,7 @@ export class UserStore {
       expires_at: { $gt: new Date() },
     });
     const user = invite ? await this.get(invite.user_id) : null;
-    if (!invite || !user) throw badRequest('token: invalid, expired or already used invite token');
+    if (!invite || !user) throw invalid('token: invalid, expired or already used invite token');
     return { user, expires_at: invite.expires_at };
   }
 
@@ -197,13 +197,13 @@ export class UserStore {
       { _id: hashInviteToken(token), used_at: null, expires_at: { $gt: now } },
       { $set: { used_at: now } },
     );
-    if (!invite) throw badRequest('token: invalid, expired or already used invite token');
+    if (!invite) throw invalid('token: invalid, expired or already used invite token');
     const user = await this.c.users.findOneAndUpdate(
       { _id: invite.user_id },
       { $set: { hashed_password: await hashPassword(password), is_verified: true, updated: now } },
       { returnDocument: 'after' },
     );
-    if (!user) throw badRequest('token: the invited user no longer exists');
+    if (!user) throw invalid('token: the invited user no longer exists');
     return user;
   }
 
@@ -227,7 +227,7 @@ export class UserStore {
     const found = await this.c.groups.find({ name: { $in: unique } }, { projection: { name: 1 } }).toArray();
     const known = new Set(found.map((g) => g.name));
     const missing = unique.filter((n) => !known.has(n));
-    if (missing.length) throw badRequest(`groups: unknown group ${missing.map((m) => `"${m}"`).join(', ')}`);
+    if (missing.length) throw invalid(`groups: unknown group ${missing.map((m) => `"${m}"`).join(', ')}`);
     return unique;
   }
 

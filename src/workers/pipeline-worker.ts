@@ -1,6 +1,7 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createPipelineActivities } from '../activities';
+import { domainFailureInterceptors } from '../activities/domain-failures';
 import type { PipelineDeps } from '../activities/pipeline';
 import { PIPELINE_TASK_QUEUE } from '../temporal/task-queues';
 
@@ -26,5 +27,6 @@ export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise
       : { workflowsPath: require.resolve('../workflows') }),
     activities: createPipelineActivities({ db: opts.db, pipeline: opts.pipeline }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+    interceptors: { activity: domainFailureInterceptors },
   });
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/load';
 import { connectDatabase } from '../db/client';
 import { ensureIndexes } from '../db/indexes';
-import { ensureTriggerSchedule } from '../pipeline/schedule';
+import { ensureTriggerSchedule } from '../workflows/pipeline/client';
 import { loadSettings } from '../settings';
 import { storageToken } from '../storage/token';
 import { connectClient, connectWorkerConnection } from '../temporal/connection';

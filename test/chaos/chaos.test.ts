@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MongoClient, type Db, type ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveTool } from '../../src/devstack/tools';
+import { resolveTool } from '../../src/stack/tools';
 import { trivialPipelineConfig } from './pipeline-config';
 import { ProcessStack, type PartName } from './stack';
 import { DurableSubscriber } from './subscriber';

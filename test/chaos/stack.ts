@@ -4,10 +4,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startFerretDb, type RunningFerretDb } from '../../src/devstack/ferretdb';
-import { ManagedProcess } from '../../src/devstack/managed-process';
-import { freePort, waitForPort } from '../../src/devstack/ports';
-import { startTemporalDevServer, type RunningTemporal } from '../../src/devstack/temporal-dev-server';
+import { startFerretDb, type RunningFerretDb } from '../../src/stack/ferretdb';
+import { ManagedProcess } from '../../src/stack/managed-process';
+import { freePort, waitForPort } from '../../src/stack/ports';
+import { startTemporalDevServer, type RunningTemporal } from '../../src/stack/temporal-dev-server';
 
 export const ADMIN = { username: 'admin', password: 'chaos-admin-password-0123' };
 export const SECRET_KEY = 'chaos-secret-key-0123456789abcdef0123456789abcdef';

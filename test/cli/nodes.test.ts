@@ -1,6 +1,6 @@
 // kci node commands, run as the built binary against a real API over HTTP.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/devstack/ports';
+import { freePort } from '../../src/stack/ports';
 import { createTestUser, startTestApi, type TestApi } from '../support/api';
 import { uniqueSuffix } from '../support/harness';
 import { ensureCliBuilt, json, kciRunner, type Kci } from './kci';

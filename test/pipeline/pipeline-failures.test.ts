@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startRevision, triggerNow } from '../../src/pipeline/trigger-now';
+import { startRevision, triggerNow } from '../../src/workflows/pipeline/client';
 import { checkoutWorkflowId } from '../../src/temporal/workflow-ids';
 import type { WorkflowHandle } from '@temporalio/client';
 import { expectReplayable, testEnv, uniqueSuffix } from '../support/harness';

@@ -3,7 +3,7 @@
 // the tree: every job times out to done/incomplete/node_timeout, once each, and the tree closes.
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { triggerNow } from '../../src/pipeline/trigger-now';
+import { triggerNow } from '../../src/workflows/pipeline/client';
 import { testEnv, uniqueSuffix } from '../support/harness';
 import { createKernelRepo } from '../support/pipeline-repo';
 import { startPipelineStack, treeNodes, type PipelineStack } from '../support/pipeline-stack';

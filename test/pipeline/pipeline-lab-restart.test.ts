@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { triggerNow } from '../../src/pipeline/trigger-now';
+import { triggerNow } from '../../src/workflows/pipeline/client';
 import { testEnv, uniqueSuffix } from '../support/harness';
 import { createKernelRepo, type KernelRepo } from '../support/pipeline-repo';
 import {

@@ -10,7 +10,7 @@ import { ApiClient } from '../../src/client/api-client';
 import { loadConfig } from '../../src/config/load';
 import type { PipelineConfig } from '../../src/config/types';
 import type { Node } from '../../src/db/nodes/types';
-import { ManagedProcess } from '../../src/devstack/managed-process';
+import { ManagedProcess } from '../../src/stack/managed-process';
 import { loadSettings } from '../../src/settings';
 import { startStorageServer, type RunningStorageServer } from '../../src/storage/server';
 import { createLabWorker } from '../../src/workers/lab';

@@ -6,7 +6,7 @@ import { archiveCommit, updateMirror } from '../../git/mirror';
 import type { PipelineDeps } from './deps';
 import { deriveNodeId } from './node-ids';
 import { iso } from './node-writes';
-import type { CheckoutNodeInfo, Revision, TarballResult } from './types';
+import type { CheckoutNodeInfo, Revision, TarballResult } from '../../workflows/pipeline/types';
 
 export function createCheckoutActivities(deps: PipelineDeps) {
   return {

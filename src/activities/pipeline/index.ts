@@ -4,7 +4,6 @@ import { createJobActivities } from './jobs';
 import { createTriggerActivities } from './trigger';
 
 export type { PipelineDeps } from './deps';
-export * from './types';
 
 export function createPipelineStepActivities(deps: PipelineDeps) {
   return {

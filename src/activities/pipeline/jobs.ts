@@ -7,7 +7,13 @@ import type { PipelineDeps } from './deps';
 import { deriveNodeId } from './node-ids';
 import { childrenOf, iso, subtree } from './node-writes';
 import { jobWorkflowId } from '../../temporal/workflow-ids';
-import type { FinishJobInput, FinishJobResult, JobNodeInfo, JobNodeInput, PlanInput } from './types';
+import type {
+  FinishJobInput,
+  FinishJobResult,
+  JobNodeInfo,
+  JobNodeInput,
+  PlanInput,
+} from '../../workflows/pipeline/types';
 
 const BUILD_FIELDS = ['arch', 'defconfig', 'config_full', 'compiler', 'fragments'];
 

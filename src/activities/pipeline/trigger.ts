@@ -1,9 +1,9 @@
 // The trigger activity: every build config's head; a checkout workflow per new revision.
 import { Context } from '@temporalio/activity';
 import { remoteHead } from '../../git/heads';
-import { startRevision } from '../../pipeline/trigger-now';
+import { startRevision } from '../../workflows/pipeline/client';
 import type { PipelineDeps } from './deps';
-import type { TriggerInput, TriggerResult } from './types';
+import type { TriggerInput, TriggerResult } from '../../workflows/pipeline/types';
 
 export function createTriggerActivities(deps: PipelineDeps) {
   return {

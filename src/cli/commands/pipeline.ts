@@ -1,6 +1,6 @@
 // `kci pipeline …`: run the trigger now, follow a revision's progress.
 import type { Command } from 'commander';
-import type { TriggerResult } from '../../activities/pipeline/types';
+import type { TriggerResult } from '../../workflows/pipeline/types';
 import { SETTINGS } from '../../settings';
 import { clientFor, examples, intOption } from '../context';
 import { CliError } from '../errors';
@@ -106,7 +106,7 @@ function registerTrigger(pipeline: Command): void {
         const namespace = envSetting(SETTINGS.temporalNamespace)!;
         // Loaded lazily: only this command needs the Temporal client.
         const { connectClient } = await import('../../temporal/connection.js');
-        const { triggerNow } = await import('../../pipeline/trigger-now.js');
+        const { triggerNow } = await import('../../workflows/pipeline/client.js');
         const client = await connectClient(address, namespace);
         try {
           const result = await triggerNow(client, {

@@ -2,7 +2,7 @@
 // contains only operators this module emits. Every unknown field, operator or malformed value is a 400
 // naming the parameter, so nothing a client sends can reach the database as an operator.
 import { ObjectId } from 'mongodb';
-import { badRequest } from '../../api/errors';
+import { invalid } from '../../errors';
 import type { FindOptions, NodeQuery } from './types';
 
 export const DEFAULT_LIMIT = 50;
@@ -69,15 +69,15 @@ function parseScalar(raw: string, type: FieldType, param: string): unknown[] {
     case 'string':
       return [raw];
     case 'id':
-      if (!/^[0-9a-fA-F]{24}$/.test(raw)) throw badRequest(`${param}: "${raw}" is not a valid node id`);
+      if (!/^[0-9a-fA-F]{24}$/.test(raw)) throw invalid(`${param}: "${raw}" is not a valid node id`);
       return [new ObjectId(raw)];
     case 'bool':
       if (raw === 'true' || raw === 'True') return [true];
       if (raw === 'false' || raw === 'False') return [false];
-      throw badRequest(`${param}: must be true, false or null`);
+      throw invalid(`${param}: must be true, false or null`);
     case 'number': {
       const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n)) throw badRequest(`${param}: must be a number`);
+      if (raw.trim() === '' || !Number.isFinite(n)) throw invalid(`${param}: must be a number`);
       return [n];
     }
     case 'date': {
@@ -86,8 +86,7 @@ function parseScalar(raw: string, type: FieldType, param: string): unknown[] {
       if (m && !s.includes('T')) s += 'T00:00:00Z';
       else if (m && !/(Z|[+-]\d{2}:?\d{2})$/i.test(s)) s += 'Z';
       const d = new Date(s);
-      if (!m || Number.isNaN(d.getTime()))
-        throw badRequest(`${param}: "${raw}" is not an ISO-8601 timestamp`);
+      if (!m || Number.isNaN(d.getTime())) throw invalid(`${param}: "${raw}" is not an ISO-8601 timestamp`);
       return [d];
     }
     case 'auto':
@@ -106,20 +105,20 @@ function parseCondition(
 ): Record<string, unknown> {
   if (op === 're') {
     if (field.type === 'id' || field.type === 'date' || field.type === 'number' || field.type === 'bool') {
-      throw badRequest(`${param}: regular expressions only apply to text fields`);
+      throw invalid(`${param}: regular expressions only apply to text fields`);
     }
     if (raw.length > MAX_REGEX_LENGTH)
-      throw badRequest(`${param}: regular expression longer than ${MAX_REGEX_LENGTH}`);
+      throw invalid(`${param}: regular expression longer than ${MAX_REGEX_LENGTH}`);
     try {
       new RegExp(raw);
     } catch {
-      throw badRequest(`${param}: invalid regular expression`);
+      throw invalid(`${param}: invalid regular expression`);
     }
     return { $regex: raw };
   }
   if (op === 'in' || op === 'nin') {
     const items = raw.split(',');
-    if (items.length > MAX_LIST_ITEMS) throw badRequest(`${param}: more than ${MAX_LIST_ITEMS} values`);
+    if (items.length > MAX_LIST_ITEMS) throw invalid(`${param}: more than ${MAX_LIST_ITEMS} values`);
     return { [OPERATORS[op]]: items.flatMap((item) => parseScalar(item, field.type, param)) };
   }
   const values = parseScalar(raw, field.type, param);
@@ -140,7 +139,7 @@ function decodeQuery(queryString: string): [string, string][] {
       try {
         return decodeURIComponent(s.replace(/\+/g, ' '));
       } catch {
-        throw badRequest(`${rawKey.slice(0, 64)}: malformed percent-encoding or UTF-8 in the query string`);
+        throw invalid(`${rawKey.slice(0, 64)}: malformed percent-encoding or UTF-8 in the query string`);
       }
     };
     out.push([decode(rawKey), decode(rawValue)]);
@@ -154,7 +153,7 @@ export interface ParsedNodeQuery {
 }
 
 function parseNonNegativeInt(raw: string, param: string): number {
-  if (!/^\d+$/.test(raw)) throw badRequest(`${param}: must be a non-negative integer`);
+  if (!/^\d+$/.test(raw)) throw invalid(`${param}: must be a non-negative integer`);
   return Number(raw);
 }
 
@@ -168,11 +167,11 @@ export function parseNodeQuery(queryString: string): ParsedNodeQuery {
   const seen = new Set<string>();
   const options: FindOptions = { limit: DEFAULT_LIMIT, offset: 0 };
   for (const [param, raw] of params) {
-    if (seen.has(param)) throw badRequest(`${param}: given more than once`);
+    if (seen.has(param)) throw invalid(`${param}: given more than once`);
     seen.add(param);
     if (param === 'limit') {
       options.limit = parseNonNegativeInt(raw, 'limit');
-      if (options.limit > MAX_LIMIT) throw badRequest(`limit: must be at most ${MAX_LIMIT}`);
+      if (options.limit > MAX_LIMIT) throw invalid(`limit: must be at most ${MAX_LIMIT}`);
       continue;
     }
     if (param === 'offset') {
@@ -182,27 +181,27 @@ export function parseNodeQuery(queryString: string): ParsedNodeQuery {
     if (param === 'sort') {
       options.sort = raw.split(',').map((s) => {
         const name = s.startsWith('-') ? s.slice(1) : s;
-        if (!resolveField(name)) throw badRequest(`sort: cannot sort on "${name}"`);
+        if (!resolveField(name)) throw invalid(`sort: cannot sort on "${name}"`);
         return s;
       });
       continue;
     }
-    if (param.startsWith('$')) throw badRequest(`${param}: parameters must not start with "$"`);
+    if (param.startsWith('$')) throw invalid(`${param}: parameters must not start with "$"`);
     const sep = param.lastIndexOf('__');
     const name = sep > 0 ? param.slice(0, sep) : param;
     const opName = sep > 0 ? param.slice(sep + 2) : 'eq';
     if (opName !== 'eq' && !(opName in OPERATORS)) {
-      throw badRequest(
+      throw invalid(
         `${param}: unknown operator "${opName}" (use one of ${Object.keys(OPERATORS).join(', ')})`,
       );
     }
-    if (sep > 0 && opName === 'eq') throw badRequest(`${param}: unknown operator "eq" (write ${name}=value)`);
+    if (sep > 0 && opName === 'eq') throw invalid(`${param}: unknown operator "eq" (write ${name}=value)`);
     const field = resolveField(name);
-    if (!field) throw badRequest(`${param}: unknown filter field "${name}"`);
+    if (!field) throw invalid(`${param}: unknown filter field "${name}"`);
     const cond = parseCondition(field, opName as Op | 'eq', raw, param);
     const target = (query[field.dbField] ??= {});
     for (const [k, v] of Object.entries(cond)) {
-      if (k in target) throw badRequest(`${param}: conflicts with another filter on "${name}"`);
+      if (k in target) throw invalid(`${param}: conflicts with another filter on "${name}"`);
       target[k] = v;
     }
   }

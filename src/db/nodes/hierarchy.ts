@@ -2,7 +2,7 @@
 // at a time (an interrupted submit never leaves an orphan), and children are matched to existing nodes
 // by (parent, name) so a retried identical submit creates nothing twice and emits nothing twice.
 import { ObjectId } from 'mongodb';
-import { badRequest } from '../../api/errors';
+import { invalid } from '../../errors';
 import { toApiNode, type NodeDocument } from './document';
 import { assertTransition } from './state-machine';
 import type { PlannedWrite, StoreInternals } from './store';
@@ -20,16 +20,16 @@ interface CheckedTree {
 function checkTree(tree: unknown, where: string, isRoot: boolean, counter: { n: number }): CheckedTree {
   assertObject(tree, where || 'body');
   for (const key of Object.keys(tree)) {
-    if (key !== 'node' && key !== 'child_nodes') throw badRequest(`${where}${key}: unknown field`);
+    if (key !== 'node' && key !== 'child_nodes') throw invalid(`${where}${key}: unknown field`);
   }
   if (++counter.n > MAX_HIERARCHY_NODES)
-    throw badRequest(`child_nodes: more than ${MAX_HIERARCHY_NODES} nodes in one submit`);
-  if (tree.node === undefined) throw badRequest(`${where}node: field required`);
+    throw invalid(`child_nodes: more than ${MAX_HIERARCHY_NODES} nodes in one submit`);
+  if (tree.node === undefined) throw invalid(`${where}node: field required`);
   const children = tree.child_nodes ?? [];
-  if (!Array.isArray(children)) throw badRequest(`${where}child_nodes: must be a list`);
+  if (!Array.isArray(children)) throw invalid(`${where}child_nodes: must be a list`);
   const input = checkNodeInput(tree.node, isRoot, `${where}node.`, !isRoot);
   if (!isRoot && (tree.node as Record<string, unknown>).id !== undefined) {
-    throw badRequest(`${where}node.id: child ids are assigned by the server`);
+    throw invalid(`${where}node.id: child ids are assigned by the server`);
   }
   return {
     input,
@@ -68,7 +68,7 @@ function mergeInto(cur: NodeDocument, input: Partial<CheckedInput>, where: strin
       try {
         assertTransition(cur.state, input.state!);
       } catch {
-        throw badRequest(
+        throw invalid(
           `${where}node.state: transition from "${cur.state}" to "${input.state}" is not allowed`,
         );
       }
@@ -89,7 +89,7 @@ export async function submitHierarchy(
   const checked = checkTree(tree, '', true, { n: 0 });
   const echoId = checked.input.echo?.id;
   if (echoId !== undefined && echoId.toLowerCase() !== rootId.toHexString()) {
-    throw badRequest(`node.id: "${echoId}" does not match the node id in the URL`);
+    throw invalid(`node.id: "${echoId}" does not match the node id in the URL`);
   }
   const writeOpts = { noevent: opts.noevent, isHierarchy: true };
   const root = await s.updateWith(actor, rootId, writeOpts, (cur) => mergeInto(cur, checked.input, ''));
@@ -123,9 +123,7 @@ export async function submitHierarchy(
         const childWhere = `${where}child_nodes[${i}].`;
         const input = child.input as CheckedInput;
         if (input.parent != null && input.parent !== parent._id.toHexString()) {
-          throw badRequest(
-            `${childWhere}node.parent: must be the enclosing node ${parent._id.toHexString()}`,
-          );
+          throw invalid(`${childWhere}node.parent: must be the enclosing node ${parent._id.toHexString()}`);
         }
         const match = byParentName.get(`${parent._id.toHexString()}/${input.name}`)?.shift();
         if (match) {

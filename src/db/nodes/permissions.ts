@@ -1,6 +1,6 @@
 // Who may edit a node (SPEC §3): owner, superuser, `node:edit:any`, a group listed in the node's
 // `user_groups`, or `runtime:<data.runtime>:node-editor`. Everyone else gets a 403.
-import { forbidden } from '../../api/errors';
+import { forbidden } from '../../errors';
 import type { Actor } from './types';
 
 export const EDIT_ANY_GROUP = 'node:edit:any';

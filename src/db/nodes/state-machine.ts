@@ -1,6 +1,6 @@
 // Node state transitions (SPEC §2). Re-stating the same state is allowed: a late result may overwrite a
 // timed-out `done/incomplete`.
-import { badRequest } from '../../api/errors';
+import { invalid } from '../../errors';
 import type { NodeState } from './types';
 
 const NEXT: Record<NodeState, readonly NodeState[]> = {
@@ -16,6 +16,6 @@ export function isAllowedTransition(from: NodeState, to: NodeState): boolean {
 
 export function assertTransition(from: NodeState, to: NodeState): void {
   if (!isAllowedTransition(from, to)) {
-    throw badRequest(`state: transition from "${from}" to "${to}" is not allowed`);
+    throw invalid(`state: transition from "${from}" to "${to}" is not allowed`);
   }
 }

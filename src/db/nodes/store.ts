@@ -3,7 +3,7 @@
 // to the sink, and lets the outbox entry be deleted off the request path.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoServerError, ObjectId, type Collection, type Db, type Filter, type Sort } from 'mongodb';
-import { badRequest, conflict, notFound } from '../../api/errors';
+import { invalid, conflict, notFound } from '../../errors';
 import { NODES_COLLECTION, toApiNode, type NodeDocument } from './document';
 import { submitHierarchy } from './hierarchy';
 import {
@@ -64,7 +64,7 @@ export interface NodeStoreHandle extends NodeStore {
 /** Parses a node id; a malformed one is a 400 naming `field`. */
 export function parseNodeId(id: unknown, field = 'id'): ObjectId {
   if (typeof id !== 'string' || !OBJECT_ID_RE.test(id)) {
-    throw badRequest(`${field}: "${String(id)}" is not a valid node id (24 hex digits)`);
+    throw invalid(`${field}: "${String(id)}" is not a valid node id (24 hex digits)`);
   }
   return new ObjectId(id);
 }
@@ -370,7 +370,7 @@ export function createNodeStore(
       const oid = parseNodeId(id);
       const checked = checkNodeInput(input, true) as CheckedInput;
       if (checked.echo.id !== undefined && checked.echo.id.toLowerCase() !== oid.toHexString()) {
-        throw badRequest(`id: "${checked.echo.id}" does not match the node id in the URL`);
+        throw invalid(`id: "${checked.echo.id}" does not match the node id in the URL`);
       }
       return toApiNode(await updateWith(actor, oid, opts, (cur) => applyReplace(cur, checked)));
     },
@@ -396,8 +396,8 @@ export function createNodeStore(
 
     async setField(actor, ids, field, value) {
       if (field !== 'processed_by_kcidb_bridge')
-        throw badRequest('field: only "processed_by_kcidb_bridge" may be set in batch');
-      if (typeof value !== 'boolean') throw badRequest('value: must be a boolean');
+        throw invalid('field: only "processed_by_kcidb_bridge" may be set in batch');
+      if (typeof value !== 'boolean') throw invalid('value: must be a boolean');
       const oids = ids.map((id, i) => parseNodeId(id, `nodes[${i}]`));
       const docs = await Promise.all(
         oids.map((oid) =>
@@ -424,19 +424,19 @@ export function createNodeStore(
 /** PUT semantics: the given fields replace the stored ones; absent fields keep their stored value. */
 function applyReplace(cur: NodeDocument, input: CheckedInput): NodeDocument {
   if (input.echo.owner !== undefined && input.echo.owner !== cur.owner) {
-    throw badRequest(`owner: is immutable (stored "${cur.owner}")`);
+    throw invalid(`owner: is immutable (stored "${cur.owner}")`);
   }
   if (input.submitter !== undefined && input.submitter !== (cur.submitter ?? null)) {
-    throw badRequest('submitter: is immutable');
+    throw invalid('submitter: is immutable');
   }
   if (
     input.user_groups !== undefined &&
     JSON.stringify(input.user_groups) !== JSON.stringify(cur.user_groups ?? [])
   ) {
-    throw badRequest('user_groups: is immutable');
+    throw invalid('user_groups: is immutable');
   }
   if (input.parent !== undefined && input.parent !== (cur.parent ? cur.parent.toHexString() : null)) {
-    throw badRequest('parent: cannot be changed');
+    throw invalid('parent: cannot be changed');
   }
   if (input.state) assertTransition(cur.state, input.state);
   const {

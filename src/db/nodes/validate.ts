@@ -1,6 +1,6 @@
 // Validation of node bodies for the write path: field types, per-kind `data` (SPEC §2), storable keys.
 // The write path validates itself (not only the HTTP layer) because workflow activities call it directly.
-import { badRequest } from '../../api/errors';
+import { invalid } from '../../errors';
 import { assertStorableValue } from './body-keys';
 import {
   NODE_KINDS,
@@ -49,25 +49,25 @@ function isPlainObject(v: unknown): v is Obj {
 }
 
 export function assertObject(v: unknown, field: string): asserts v is Obj {
-  if (!isPlainObject(v)) throw badRequest(`${field}: must be an object`);
+  if (!isPlainObject(v)) throw invalid(`${field}: must be an object`);
 }
 
 function assertKnownKeys(body: Obj, allowed: readonly string[], where: string): void {
   for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw badRequest(`${where}${key}: unknown field`);
+    if (!allowed.includes(key)) throw invalid(`${where}${key}: unknown field`);
   }
 }
 
 function str(v: unknown, field: string, nullable = false): string | null {
   if (v === null && nullable) return null;
-  if (typeof v !== 'string') throw badRequest(`${field}: must be a string${nullable ? ' or null' : ''}`);
+  if (typeof v !== 'string') throw invalid(`${field}: must be a string${nullable ? ' or null' : ''}`);
   return v;
 }
 
 function strList(v: unknown, field: string, nullable: boolean): string[] | null {
   if (v === null && nullable) return null;
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-    throw badRequest(`${field}: must be a list of strings${nullable ? ' or null' : ''}`);
+    throw invalid(`${field}: must be a list of strings${nullable ? ' or null' : ''}`);
   }
   return v as string[];
 }
@@ -80,7 +80,7 @@ function oneOf<T extends string>(
 ): T | null {
   if (v === null && nullable) return null;
   if (typeof v !== 'string' || !values.includes(v as T)) {
-    throw badRequest(`${field}: must be one of ${values.join(', ')}${nullable ? ' or null' : ''}`);
+    throw invalid(`${field}: must be one of ${values.join(', ')}${nullable ? ' or null' : ''}`);
   }
   return v as T;
 }
@@ -99,13 +99,13 @@ export function parseTimestamp(v: unknown, field: string, nullable = false): Dat
     const d = new Date(s);
     if (!Number.isNaN(d.getTime())) return d;
   }
-  throw badRequest(`${field}: must be an ISO-8601 timestamp${nullable ? ' or null' : ''}`);
+  throw invalid(`${field}: must be an ISO-8601 timestamp${nullable ? ' or null' : ''}`);
 }
 
 function stringMap(v: unknown, field: string): Record<string, string> {
   assertObject(v, field);
   for (const [k, x] of Object.entries(v))
-    if (typeof x !== 'string') throw badRequest(`${field}.${k}: must be a string`);
+    if (typeof x !== 'string') throw invalid(`${field}.${k}: must be a string`);
   return v as Record<string, string>;
 }
 
@@ -182,23 +182,23 @@ export function checkNodeInput(
   const field = (f: string) => `${where}${f}`;
   assertObject(body, where ? where.replace(/\.$/, '') : 'body');
   assertKnownKeys(body, allowEcho ? [...INPUT_FIELDS, ...ECHO_FIELDS] : INPUT_FIELDS, where);
-  if (!allowEcho && 'id' in body) throw badRequest(`${field('id')}: ids are assigned by the server`);
+  if (!allowEcho && 'id' in body) throw invalid(`${field('id')}: ids are assigned by the server`);
   assertStorableValue(body, where ? where.replace(/\.$/, '') : 'body');
 
-  if (requireIdentity && body.kind === undefined) throw badRequest(`${field('kind')}: field required`);
-  if (requireIdentity && body.name === undefined) throw badRequest(`${field('name')}: field required`);
+  if (requireIdentity && body.kind === undefined) throw invalid(`${field('kind')}: field required`);
+  if (requireIdentity && body.name === undefined) throw invalid(`${field('name')}: field required`);
   const out: Partial<CheckedInput> & { echo: CheckedInput['echo'] } = { echo: {} };
   if (body.kind !== undefined) out.kind = oneOf(body.kind, NODE_KINDS, field('kind')) as NodeKind;
   if (body.name !== undefined) {
     const name = str(body.name, field('name'))!;
     if (!name.length || name.length > MAX_NAME_LENGTH) {
-      throw badRequest(`${field('name')}: must be 1 to ${MAX_NAME_LENGTH} characters`);
+      throw invalid(`${field('name')}: must be 1 to ${MAX_NAME_LENGTH} characters`);
     }
     out.name = name;
   }
   if (body.parent !== undefined) {
     const p = str(body.parent, field('parent'), true);
-    if (p !== null && !OBJECT_ID_RE.test(p)) throw badRequest(`${field('parent')}: must be a 24-hex node id`);
+    if (p !== null && !OBJECT_ID_RE.test(p)) throw invalid(`${field('parent')}: must be a 24-hex node id`);
     out.parent = p?.toLowerCase() ?? null;
   }
   if (body.path !== undefined) strList(body.path, field('path'), true); // recomputed from the parent
@@ -223,13 +223,13 @@ export function checkNodeInput(
     out.user_groups = strList(body.user_groups, field('user_groups'), false)!;
   if (body.retry_counter !== undefined) {
     if (!Number.isInteger(body.retry_counter) || (body.retry_counter as number) < 0) {
-      throw badRequest(`${field('retry_counter')}: must be a non-negative integer`);
+      throw invalid(`${field('retry_counter')}: must be a non-negative integer`);
     }
     out.retry_counter = body.retry_counter as number;
   }
   if (body.processed_by_kcidb_bridge !== undefined) {
     if (typeof body.processed_by_kcidb_bridge !== 'boolean')
-      throw badRequest(`${field('processed_by_kcidb_bridge')}: must be a boolean`);
+      throw invalid(`${field('processed_by_kcidb_bridge')}: must be a boolean`);
     out.processed_by_kcidb_bridge = body.processed_by_kcidb_bridge;
   }
   if (allowEcho) {
@@ -248,7 +248,7 @@ export function checkNodePatch(body: unknown, where = ''): CheckedPatch {
   assertObject(body, where ? where.replace(/\.$/, '') : 'body');
   for (const key of Object.keys(body)) {
     if (!(PATCH_FIELDS as readonly string[]).includes(key)) {
-      throw badRequest(`${where}${key}: unknown or read-only field (patchable: ${PATCH_FIELDS.join(', ')})`);
+      throw invalid(`${where}${key}: unknown or read-only field (patchable: ${PATCH_FIELDS.join(', ')})`);
     }
   }
   assertStorableValue(body, where ? where.replace(/\.$/, '') : 'body');
@@ -269,7 +269,7 @@ export function checkNodePatch(body: unknown, where = ''): CheckedPatch {
   if (p.holdoff !== undefined) out.holdoff = parseTimestamp(p.holdoff, `${where}holdoff`, true);
   if (p.processed_by_kcidb_bridge !== undefined) {
     if (typeof p.processed_by_kcidb_bridge !== 'boolean')
-      throw badRequest(`${where}processed_by_kcidb_bridge: must be a boolean`);
+      throw invalid(`${where}processed_by_kcidb_bridge: must be a boolean`);
     out.processed_by_kcidb_bridge = p.processed_by_kcidb_bridge;
   }
   return out;

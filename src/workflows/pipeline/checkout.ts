@@ -1,11 +1,11 @@
 // One workflow per kernel revision (SPEC §5): checkout node → tarball → jobs → holdoff → closing → done,
 // with the tree's timeout as a workflow timer racing all of it.
 import { CancellationScope, isCancellation, sleep, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Revision } from '../activities/pipeline/types';
-import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attribute-keys';
-import { msUntil, steps, tarballStep } from './pipeline-activities';
-import type { CheckoutWorkflowResult } from './pipeline-types';
-import { startJobs } from './spawn-jobs';
+import type { Revision } from './types';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../temporal/search-attribute-keys';
+import { msUntil, steps, tarballStep } from './activities';
+import type { CheckoutWorkflowResult } from './types';
+import { startJobs } from './job';
 
 export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowResult> {
   const info = await steps.createCheckoutNode(rev);
@@ -42,18 +42,14 @@ export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowR
       branch: rev.branch,
       version: tarball.version,
     });
-    const running = await startJobs(
-      specs,
-      {
-        parentId: nodeId,
-        revision,
-        tarballUrl: tarball.tarballUrl!,
-        inputArtifacts: {},
-        inherited: {},
-        runtime: info.runtime,
-      },
-      'jobWorkflow',
-    );
+    const running = await startJobs(specs, {
+      parentId: nodeId,
+      revision,
+      tarballUrl: tarball.tarballUrl!,
+      inputArtifacts: {},
+      inherited: {},
+      runtime: info.runtime,
+    });
     jobs = running.count;
     await sleep(msUntil(tarball.holdoffUntilMs!));
     if (!running.finished()) await steps.setNodeState({ nodeId, state: 'closing' });

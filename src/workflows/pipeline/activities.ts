@@ -1,6 +1,6 @@
 // Activity proxies shared by the pipeline workflows (deterministic code: type-only imports).
 import { proxyActivities } from '@temporalio/workflow';
-import type { PipelineStepActivities } from '../activities/pipeline';
+import type { PipelineStepActivities } from '../../activities/pipeline';
 
 /** Node writes and planning: quick, retried with backoff (they are idempotent). */
 export const steps = proxyActivities<PipelineStepActivities>({

@@ -1,8 +1,51 @@
-// Inputs and outputs of the pipeline's activities. Pure types: workflows import them with `import type`.
+// Inputs and outputs of the pipeline's workflows and activities, in one place. Pure types: workflows
+// import them with `import type`.
 import type { JobSpec, NodeEvent } from '../../config/scheduler';
 import type { NodeResult, NodeState } from '../../db/nodes/types';
 import type { RuntimeOutcome } from '../../runtimes/runtime';
-import type { RuntimeSettings } from '../../workflows/pipeline-types';
+
+export interface RevisionInfo {
+  tree: string;
+  branch: string;
+  commit: string;
+  /** "6.8"-style, for version rules. */
+  version?: string;
+}
+
+export interface RuntimeSettings {
+  heartbeatTimeoutMs: number;
+  infraAttempts: number;
+  storage: { baseUrl: string; uploadUrl?: string };
+}
+
+export interface JobWorkflowInput {
+  parentId: string;
+  job: JobSpec;
+  revision: RevisionInfo;
+  tarballUrl: string;
+  /** Parent kbuild's artifacts (tests). */
+  inputArtifacts: Record<string, string>;
+  /** Parent kbuild's build fields (tests). */
+  inherited: Record<string, unknown>;
+  runtime: RuntimeSettings;
+  /** The job's node, when the parent already created it (fan-outs create all nodes in one step). */
+  node?: JobNodeInfo;
+}
+
+export interface JobWorkflowResult {
+  nodeId: string;
+  state: NodeState;
+  result: NodeResult | null;
+  timedOut: boolean;
+  children: number;
+}
+
+export interface CheckoutWorkflowResult {
+  nodeId: string;
+  result: NodeResult | null;
+  timedOut: boolean;
+  jobs: number;
+}
 
 export interface Revision {
   tree: string;

@@ -2,18 +2,22 @@
 // A passing kbuild becomes `available`, starts its tests, waits out its holdoff, then closes.
 import {
   CancellationScope,
+  ChildWorkflowCancellationType,
   isCancellation,
+  ParentClosePolicy,
   proxyActivities,
   sleep,
+  startChild,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { LabActivities, LabJobResult } from '../activities/lab/run-job';
-import type { NodeResult, NodeState } from '../db/nodes/types';
-import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attribute-keys';
-import { runtimeTaskQueue } from '../temporal/task-queues';
-import { msUntil, steps } from './pipeline-activities';
-import type { JobWorkflowInput, JobWorkflowResult } from './pipeline-types';
-import { startJobs } from './spawn-jobs';
+import type { JobSpec } from '../../config/scheduler';
+import type { LabActivities, LabJobResult } from '../../activities/lab/run-job';
+import type { NodeResult, NodeState } from '../../db/nodes/types';
+import { SEARCH_ATTRIBUTE_KEYS, searchAttributePairs } from '../../temporal/search-attribute-keys';
+import { runtimeTaskQueue } from '../../temporal/task-queues';
+import { jobWorkflowId } from '../../temporal/workflow-ids';
+import { msUntil, steps } from './activities';
+import type { JobWorkflowInput, JobWorkflowResult } from './types';
 
 const SCHEDULE_TO_CLOSE_MARGIN_MS = 10_000;
 
@@ -48,7 +52,7 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowR
     const childBase = { ...rest, parentId: nodeId, inputArtifacts: fin.artifacts, inherited: fin.buildData };
     if (job.kind !== 'kbuild') return;
     if (fin.state === 'available') {
-      const tests = await startJobs(await plan('available'), childBase, 'jobWorkflow');
+      const tests = await startJobs(await plan('available'), childBase);
       children += tests.count;
       await sleep(msUntil(fin.holdoffUntilMs ?? 0));
       if (!tests.finished()) await steps.setNodeState({ nodeId, state: 'closing' });
@@ -56,7 +60,7 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowR
       state = await steps.setNodeState({ nodeId, state: 'done' });
     }
     // Entries waiting for the kbuild to be done (e.g. post-processing) run once it closed.
-    const after = await startJobs(await plan('done'), childBase, 'jobWorkflow');
+    const after = await startJobs(await plan('done'), childBase);
     children += after.count;
     await after.all;
   });
@@ -114,4 +118,54 @@ async function runOnRuntime(
       errorMsg: cause.message,
     };
   }
+}
+
+export interface RunningJobs {
+  count: number;
+  /** Resolves when every child has closed (whatever its outcome). */
+  all: Promise<void>;
+  /** True once `all` resolved. */
+  finished(): boolean;
+}
+
+/** Starts one child job workflow per planned job; `all` settles when every child has closed. */
+export async function startJobs(
+  specs: JobSpec[],
+  base: Omit<JobWorkflowInput, 'job' | 'node'>,
+): Promise<RunningJobs> {
+  if (!specs.length) return { count: 0, all: Promise.resolve(), finished: () => true };
+  // All job nodes in one step, so API clients see the whole fan-out at once; each job workflow then
+  // finds its node (same derived id) instead of creating it.
+  const nodes = await steps.createJobNodes({
+    parentId: base.parentId,
+    jobs: specs,
+    inherited: base.inherited,
+  });
+  const handles = await Promise.all(
+    specs.map((job, i) =>
+      startChild(jobWorkflow, {
+        workflowId: jobWorkflowId(base.parentId, job.name, job.platform),
+        args: [{ ...base, job, node: nodes[i] }],
+        // A cancelled tree must not wait for its jobs' cleanup; the timeout activity marks their nodes.
+        cancellationType: ChildWorkflowCancellationType.TRY_CANCEL,
+        // Cancel (not terminate) jobs left running when the tree closes, so they cancel their runtime
+        // activity and the lab stops the command instead of leaving it running.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        typedSearchAttributes: searchAttributePairs({
+          tree: base.revision.tree,
+          branch: base.revision.branch,
+          commit: base.revision.commit,
+          nodeKind: job.kind === 'kbuild' ? 'kbuild' : 'job',
+          job: job.name,
+          runtime: job.runtime,
+          platform: job.platform,
+        }),
+      }),
+    ),
+  );
+  let done = false;
+  const all = Promise.allSettled(handles.map((h) => h.result())).then(() => {
+    done = true;
+  });
+  return { count: handles.length, all, finished: () => done };
 }

@@ -1,2 +1,0 @@
-export * from './heads';
-export * from './mirror';
