@@ -3,7 +3,7 @@
 import pino, { type Logger } from 'pino';
 
 export const logger: Logger = pino({
-  level: process.env.LOG_LEVEL ?? 'info',
+  level: process.env.MAESTRO_LOG_LEVEL ?? 'info',
   base: { pid: process.pid },
 });
 

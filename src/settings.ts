@@ -167,6 +167,17 @@ export const SETTINGS = {
     description: 'Lab worker: scratch directory for job work trees; unset = the system temp dir',
     parse: str,
   }),
+  smtpUrl: optional({
+    env: 'MAESTRO_SMTP_URL',
+    description: 'Outgoing mail server, e.g. smtp://user:pass@mail.example:587; unset = no mail is sent',
+    parse: str,
+  }),
+  mailFrom: def({
+    env: 'MAESTRO_MAIL_FROM',
+    description: 'Sender address of every mail the system sends',
+    default: 'KernelCI Maestro <maestro@localhost>',
+    parse: str,
+  }),
   kciConfig: optional({
     env: 'KCI_CONFIG',
     description: 'kci: its settings file; unset = ~/.config/kci/config.toml',
