@@ -11,6 +11,7 @@ import type { Settings } from '../settings';
 import { HttpStorageBackend } from '../storage/http-backend';
 import type { StorageBackend } from '../storage/backend';
 import { ensureServiceUser } from '../users/bootstrap';
+import { startRevision } from '../workflows/pipeline/client';
 
 export const PIPELINE_USER = 'maestro-pipeline';
 export const PIPELINE_GROUPS = ['node:edit:any'];
@@ -48,7 +49,7 @@ export async function createPipelineDeps(
     });
   const config = opts.config;
   return {
-    deps: { store, actor, config: () => config, storage, dataDir: opts.dataDir },
+    deps: { store, actor, config: () => config, storage, dataDir: opts.dataDir, startRevision },
     close: async () => {
       await stopRecovery();
       await store.flush();

@@ -1,7 +1,6 @@
 // The trigger activity: every build config's head; a checkout workflow per new revision.
 import { Context } from '@temporalio/activity';
 import { remoteHead } from '../../git/heads';
-import { startRevision } from '../../workflows/pipeline/client';
 import type { PipelineDeps } from './deps';
 import type { TriggerInput, TriggerResult } from '../../workflows/pipeline/types';
 
@@ -30,7 +29,7 @@ export function createTriggerActivities(deps: PipelineDeps) {
           continue;
         }
         ctx.heartbeat();
-        const id = await startRevision(
+        const id = await deps.startRevision(
           ctx.client,
           { tree: bc.tree, branch: bc.branch, url, commit },
           ctx.info.taskQueue,

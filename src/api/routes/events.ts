@@ -23,8 +23,7 @@ import {
   SUBSCRIPTION,
 } from '../schemas/events';
 import { DETAIL } from './schemas';
-import type { RoutePlugin } from './index';
-import { queueRoutes } from './queues';
+import type { RoutePlugin } from './plugin';
 
 export interface PublishBody {
   data: unknown;
@@ -198,8 +197,6 @@ export const eventRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request, reply) => streamEvents(bus, request, reply),
   );
-
-  await app.register(queueRoutes, { ctx });
 };
 
 /** Aborts when the client goes away, so a long wait stops early. */

@@ -16,7 +16,7 @@ import {
   page,
   type PageQuery,
 } from './schemas';
-import type { RoutePlugin } from './index';
+import type { RoutePlugin } from './plugin';
 
 const GROUP_PARAMS = {
   type: 'object',

@@ -1,18 +1,25 @@
 // Every route plugin, registered once per API version prefix (/latest, /v0). Unprefixed paths are
 // rewritten to /latest before routing (see ../versioning.ts).
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { API_VERSIONS } from '../versioning';
 import { eventRoutes } from './events';
 import { groupRoutes } from './groups';
 import { metaRoutes } from './meta';
 import { nodeRoutes } from './nodes';
+import type { RoutePlugin } from './plugin';
+import { queueRoutes } from './queues';
 import { userRoutes } from './users';
 
-export type RoutePlugin = FastifyPluginAsync<{ ctx: ApiContext }>;
-
 /** Add a route plugin here (one line) and it is served under every version prefix. */
-export const ROUTE_PLUGINS: RoutePlugin[] = [metaRoutes, userRoutes, groupRoutes, nodeRoutes, eventRoutes];
+export const ROUTE_PLUGINS: RoutePlugin[] = [
+  metaRoutes,
+  userRoutes,
+  groupRoutes,
+  nodeRoutes,
+  eventRoutes,
+  queueRoutes,
+];
 
 export async function registerRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   for (const version of API_VERSIONS) {

@@ -1,7 +1,7 @@
 // Root and operational routes: GET / (name and version) and GET /metrics (Prometheus text). The docs
 // routes are installed by ../openapi.ts.
 import { PRODUCT_NAME, VERSION } from '../../version';
-import type { RoutePlugin } from './index';
+import type { RoutePlugin } from './plugin';
 
 export const metaRoutes: RoutePlugin = async (app) => {
   app.get(

@@ -20,7 +20,7 @@ import {
   NOEVENT_QUERY,
 } from '../schemas/nodes';
 import { BEARER } from './schemas';
-import type { RoutePlugin } from './index';
+import type { RoutePlugin } from './plugin';
 
 const rawQuery = (request: FastifyRequest) => {
   const i = request.url.indexOf('?');

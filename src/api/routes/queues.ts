@@ -18,7 +18,7 @@ import {
 } from '../schemas/events';
 import { publishFields, type PublishBody } from './events';
 import { DETAIL } from './schemas';
-import type { RoutePlugin } from './index';
+import type { RoutePlugin } from './plugin';
 
 interface Address {
   shared?: boolean;

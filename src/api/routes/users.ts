@@ -22,7 +22,7 @@ import {
   page,
   type PageQuery,
 } from './schemas';
-import type { RoutePlugin } from './index';
+import type { RoutePlugin } from './plugin';
 
 /** Longest lifetime of a token an admin mints for another user (a lab's worker token): one year. */
 const ADMIN_MINTED_MAX_LIFETIME = 366 * 86400;

@@ -5,7 +5,7 @@ import { ObjectId } from 'mongodb';
 import { invalid } from '../../errors';
 import { toApiNode, type NodeDocument } from './document';
 import { assertTransition } from './state-machine';
-import type { PlannedWrite, StoreInternals } from './store';
+import type { PlannedWrite, StoreInternals } from './store-internals';
 import type { Actor, Node, NodeTreeInput, WriteOptions } from './types';
 import { assertObject, checkNodeInput, type CheckedInput } from './validate';
 

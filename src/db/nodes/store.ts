@@ -2,7 +2,7 @@
 // Every write claims its revision in the outbox (pending-events.ts), writes the node, hands the change
 // to the sink, and lets the outbox entry be deleted off the request path.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MongoServerError, ObjectId, type Collection, type Db, type Filter, type Sort } from 'mongodb';
+import { MongoServerError, ObjectId, type Db, type Filter, type Sort } from 'mongodb';
 import { invalid, conflict, notFound } from '../../errors';
 import { NODES_COLLECTION, toApiNode, type NodeDocument } from './document';
 import { submitHierarchy } from './hierarchy';
@@ -15,6 +15,7 @@ import {
 } from './pending-events';
 import { assertCanEdit, canEditNode } from './permissions';
 import { assertTransition } from './state-machine';
+import type { ParentInfo, PlannedWrite, StoreInternals } from './store-internals';
 import { withUpdateSlot } from './update-gate';
 import type {
   Actor,
@@ -67,46 +68,6 @@ export function parseNodeId(id: unknown, field = 'id'): ObjectId {
     throw invalid(`${field}: "${String(id)}" is not a valid node id (24 hex digits)`);
   }
   return new ObjectId(id);
-}
-
-export interface ParentInfo {
-  id: ObjectId;
-  path: string[];
-  treeid: string;
-}
-
-/** One node write: the document as it will be stored and its outbox entry. */
-export interface PlannedWrite {
-  doc: NodeDocument;
-  entry: OutboxEntry;
-}
-
-/** Internals shared with the hierarchy submit. */
-export interface StoreInternals {
-  nodes: Collection<NodeDocument>;
-  newDocument(
-    actor: Actor,
-    input: CheckedInput,
-    parent: ParentInfo | null,
-    id: ObjectId,
-    now: Date,
-  ): NodeDocument;
-  entry(
-    doc: NodeDocument,
-    prev: NodeDocument | null,
-    isHierarchy: boolean,
-    noevent: boolean,
-    now: Date,
-  ): OutboxEntry;
-  /** Claims, writes and delivers one update of an existing node, re-reading on a lost claim. */
-  updateWith(
-    actor: Actor | null,
-    id: ObjectId,
-    opts: WriteOptions & { isHierarchy?: boolean },
-    decide: (cur: NodeDocument) => NodeDocument | null,
-  ): Promise<NodeDocument>;
-  /** Inserts new nodes (claims first, then the documents, in order) and delivers their changes. */
-  insertAll(writes: PlannedWrite[]): Promise<void>;
 }
 
 export function createNodeStore(
