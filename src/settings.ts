@@ -1,5 +1,6 @@
 // Every environment variable the system reads, in one typed list. Processes call loadSettings() once at
 // start; invalid values are all reported together before anything runs.
+import { parseDuration } from './config/duration';
 
 export interface SettingDef<T> {
   /** Environment variable name. */
@@ -38,23 +39,19 @@ function logLevel(raw: string): string {
   return raw;
 }
 
-/** Seconds, from `3600`, `90s`, `30m`, `12h` or `7d`. */
+/** Whole seconds, from `3600`, `90s`, `30m`, `12h` or `7d`. */
 function durationSeconds(raw: string): number {
-  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(raw.trim());
-  const n = m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's'] : NaN;
-  if (!Number.isInteger(n) || n <= 0)
+  const ms = parseDuration(raw);
+  if (ms === null || ms <= 0 || ms % 1000 !== 0)
     throw new Error(`must be a duration like 3600, 30m, 12h or 7d, got "${raw}"`);
-  return n;
+  return ms / 1000;
 }
 
 /** Milliseconds, from `250ms`, `3s`, `30m`, `12h`, `7d` or a plain number of seconds. */
 function durationMs(raw: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(raw.trim());
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m?.[2] ?? 's') as 's'];
-  const n = m ? Math.round(Number(m[1]) * unit) : NaN;
-  if (!Number.isFinite(n) || n <= 0)
-    throw new Error(`must be a duration like 250ms, 30s, 5m or 7d, got "${raw}"`);
-  return n;
+  const ms = parseDuration(raw);
+  if (ms === null || ms <= 0) throw new Error(`must be a duration like 250ms, 30s, 5m or 7d, got "${raw}"`);
+  return ms;
 }
 
 function def<T>(d: SettingDef<T> & { default: string }): SettingDef<T> & { default: string } {

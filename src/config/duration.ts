@@ -1,4 +1,5 @@
-// Durations in configuration: "90s", "10m", "3h", "1d", "500ms", or a plain number of seconds.
+// The one duration syntax, for configuration files and environment settings: "90s", "10m", "3h",
+// "1d", "500ms", or a plain number of seconds.
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -9,16 +10,4 @@ export function parseDuration(value: unknown): number | null {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(value);
   if (!m) return null;
   return Math.round(Number(m[1]) * UNITS[m[2] ?? 's']);
-}
-
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
 }

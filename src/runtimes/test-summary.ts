@@ -37,3 +37,17 @@ export function aggregateResults(results: (string | null | undefined)[]): 'pass'
 export function groupResult(t: TestOutcome): 'pass' | 'fail' | 'skip' {
   return t.tests ? aggregateResults(t.tests.map(groupResult)) : (t.result ?? 'skip');
 }
+
+/**
+ * A job node's result (SPEC §2) from its command's status and its top-level tests' results: a failed
+ * `setup` group makes the job incomplete, a failing command fails it, otherwise its tests decide.
+ */
+export function jobResult(
+  status: 'pass' | 'fail' | 'incomplete',
+  tests: { name: string; result?: string | null }[],
+): 'pass' | 'fail' | 'skip' | 'incomplete' {
+  if (status === 'incomplete') return 'incomplete';
+  if (tests.some((t) => t.name === 'setup' && t.result === 'fail')) return 'incomplete';
+  if (!tests.length) return status;
+  return status === 'fail' ? 'fail' : aggregateResults(tests.map((t) => t.result));
+}

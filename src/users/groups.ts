@@ -2,6 +2,7 @@
 // a user may leave. Group names are immutable, so users and nodes refer to groups by name.
 import { ObjectId, type Db, type Filter } from 'mongodb';
 import { conflict, notFound } from '../errors';
+import { isObjectId } from '../object-id';
 import { NODES_COLLECTION } from '../db/nodes/document';
 import { userCollections } from './collections';
 import { isDuplicateKey } from './duplicate-key';
@@ -59,7 +60,7 @@ export class GroupStore {
 
   /** By 24-hex id or by name. */
   async get(idOrName: string): Promise<GroupDoc> {
-    const query: Filter<GroupDoc> = /^[0-9a-f]{24}$/i.test(idOrName)
+    const query: Filter<GroupDoc> = isObjectId(idOrName)
       ? { $or: [{ _id: new ObjectId(idOrName) }, { name: idOrName }] }
       : { name: idOrName };
     const group = await this.c.groups.findOne(query);

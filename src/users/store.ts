@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ObjectId, type Db, type Filter } from 'mongodb';
 import { invalid, conflict, notFound } from '../errors';
+import { isObjectId } from '../object-id';
 import { userCollections } from './collections';
 import { duplicateKeyField, isDuplicateKey } from './duplicate-key';
 import { hashPassword, verifyPassword } from './password';
@@ -45,7 +46,7 @@ export interface Invite {
 const hashInviteToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function parseObjectId(id: string, field = 'id'): ObjectId {
-  if (!/^[0-9a-f]{24}$/i.test(id)) throw invalid(`${field}: must be a 24-hex id, got "${id}"`);
+  if (!isObjectId(id)) throw invalid(`${field}: must be a 24-hex id, got "${id}"`);
   return new ObjectId(id);
 }
 

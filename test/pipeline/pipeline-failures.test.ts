@@ -1,10 +1,17 @@
 // Failure paths: a failing build, a job hanging past its timeout, a broken git URL.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startRevision, triggerNow } from '../../src/workflows/pipeline/client';
 import { checkoutWorkflowId } from '../../src/temporal/workflow-ids';
-import type { WorkflowHandle } from '@temporalio/client';
+import { jobWorkflow } from '../../src/workflows/pipeline/job';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  WorkflowFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { expectReplayable, testEnv, uniqueSuffix } from '../support/harness';
 import { createKernelRepo, headOf, type KernelRepo } from '../support/pipeline-repo';
 import {
@@ -91,6 +98,51 @@ describe('pipeline failure paths', () => {
     expect(await stack.reader.countNodes({ parent: result.nodeId })).toBe(0);
     // Starting the same revision again is refused: it was processed once.
     expect((await startRevision(stack.client, rev, stack.taskQueue)).started).toBe(false);
+  });
+
+  it('a step the database refuses (a job under a node that does not exist) fails at its first attempt', async () => {
+    const parentId = randomBytes(12).toString('hex');
+    const handle = await stack.client.workflow.start(jobWorkflow, {
+      taskQueue: stack.taskQueue,
+      workflowId: `job:${parentId}:missing-parent`,
+      args: [
+        {
+          parentId,
+          job: {
+            name: 'selftest',
+            kind: 'test',
+            runtime: stack.runtime,
+            runtimeType: 'shell',
+            platform: 'qemu-x86',
+            command: 'true',
+            params: {},
+            artifacts: {},
+            timeoutMs: 60_000,
+          },
+          revision: { tree: failing, branch: 'master', commit: '0'.repeat(40) },
+          tarballUrl: `${stack.storage.url}/none.tar.gz`,
+          inputArtifacts: {},
+          inherited: {},
+          runtime: { heartbeatTimeoutMs: 3000, infraAttempts: 1, storage: { baseUrl: stack.storage.url } },
+        },
+      ],
+    });
+    const err = await handle.result().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    // The step's retry policy allows 20 attempts; a not-found answer must not use them.
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const activity = (err as WorkflowFailedError).cause;
+    expect(activity).toBeInstanceOf(ActivityFailure);
+    expect(activity?.cause).toBeInstanceOf(ApplicationFailure);
+    expect(activity?.cause).toMatchObject({ type: 'DomainError.not_found', nonRetryable: true });
+    expect((activity?.cause as ApplicationFailure).message).toBe(`parent: node ${parentId} not found`);
+    const { events } = await handle.fetchHistory();
+    const attempts = (events ?? []).flatMap((e) =>
+      e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : [],
+    );
+    expect(attempts).toEqual([1]);
   });
 });
 

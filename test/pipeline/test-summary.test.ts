@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateResults, groupResult, parseTestSummary } from '../../src/runtimes/test-summary';
+import { aggregateResults, groupResult, jobResult, parseTestSummary } from '../../src/runtimes/test-summary';
 
 describe('test summaries and result aggregation', () => {
   it('parses nested groups and aggregates them (any fail → fail, else any pass → pass, else skip)', () => {
@@ -32,5 +32,19 @@ describe('test summaries and result aggregation', () => {
       'test summary: tests[0].tests[0].name must be a non-empty string',
     );
     expect(() => parseTestSummary('{"results": []}')).toThrow('expected {"tests": [...]} or a list');
+  });
+
+  it("a job's result: its tests decide unless the command failed, could not run, or its setup failed", () => {
+    const pass = { name: 'boot', result: 'pass' };
+    const fail = { name: 'boot', result: 'fail' };
+    const skip = { name: 'boot', result: 'skip' };
+    expect(jobResult('pass', [])).toBe('pass');
+    expect(jobResult('fail', [])).toBe('fail');
+    expect(jobResult('pass', [pass, skip])).toBe('pass');
+    expect(jobResult('pass', [pass, fail])).toBe('fail');
+    expect(jobResult('pass', [skip])).toBe('skip');
+    expect(jobResult('fail', [pass])).toBe('fail');
+    expect(jobResult('incomplete', [pass])).toBe('incomplete');
+    expect(jobResult('pass', [{ name: 'setup', result: 'fail' }, pass])).toBe('incomplete');
   });
 });

@@ -9,7 +9,7 @@ import type { ApiClient } from '../../client/api-client';
 import type { NodeTreeInput } from '../../db/nodes/types';
 import { createRuntime } from '../../runtimes';
 import type { RunJobInput, RuntimeOutcome, TestOutcome } from '../../runtimes/runtime';
-import { groupResult } from '../../runtimes/test-summary';
+import { groupResult, jobResult } from '../../runtimes/test-summary';
 import { HttpStorageBackend } from '../../storage/http-backend';
 
 const HEARTBEAT_EVERY_MS = 1000;
@@ -24,6 +24,8 @@ export interface LabActivityDeps {
 }
 
 export interface LabJobResult extends Omit<RuntimeOutcome, 'tests'> {
+  /** The job node's result (SPEC §2), aggregated here from the tests the lab reported. */
+  result: ReturnType<typeof jobResult>;
   testCount: number;
 }
 
@@ -63,7 +65,8 @@ export function createLabActivities(deps: LabActivityDeps) {
         });
         const count = (ts: TestOutcome[]): number => ts.reduce((n, t) => n + 1 + count(t.tests ?? []), 0);
         const { tests, ...rest } = outcome;
-        return { ...rest, testCount: count(tests) };
+        const top = tests.map((t) => ({ name: t.name, result: groupResult(t) }));
+        return { ...rest, result: jobResult(outcome.status, top), testCount: count(tests) };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw err;
         const status = (err as { status?: number }).status;

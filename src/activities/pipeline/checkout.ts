@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { archiveCommit, updateMirror } from '../../git/mirror';
 import type { PipelineDeps } from './deps';
 import { deriveNodeId } from './node-ids';
-import { iso } from './node-writes';
+import { deadlineOf, iso } from './node-writes';
 import type { CheckoutNodeInfo, Revision, TarballResult } from '../../workflows/pipeline/types';
 
 export function createCheckoutActivities(deps: PipelineDeps) {
@@ -27,7 +27,7 @@ export function createCheckoutActivities(deps: PipelineDeps) {
       const { pipeline, storage } = deps.config();
       return {
         nodeId: node.id,
-        deadlineMs: Date.parse(node.timeout),
+        deadlineMs: deadlineOf(node),
         runtime: {
           heartbeatTimeoutMs: pipeline.heartbeatTimeoutMs,
           infraAttempts: pipeline.infraAttempts,

@@ -1,11 +1,12 @@
 // Job activities: plan, create and finish job nodes; close and time out trees.
 import { Context } from '@temporalio/activity';
 import { planJobs, type JobSpec } from '../../config/scheduler';
-import type { NodePatch, NodeResult, NodeState } from '../../db/nodes/types';
-import { aggregateResults } from '../../runtimes/test-summary';
+import type { Node, NodePatch, NodeResult, NodeState } from '../../db/nodes/types';
+import { notFound } from '../../errors';
+import { jobResult } from '../../runtimes/test-summary';
 import type { PipelineDeps } from './deps';
 import { deriveNodeId } from './node-ids';
-import { childrenOf, iso, subtree } from './node-writes';
+import { childrenOf, deadlineOf, iso, subtree } from './node-writes';
 import { jobWorkflowId } from '../../temporal/workflow-ids';
 import type {
   FinishJobInput,
@@ -14,8 +15,7 @@ import type {
   JobNodeInput,
   PlanInput,
 } from '../../workflows/pipeline/types';
-
-const BUILD_FIELDS = ['arch', 'defconfig', 'config_full', 'compiler', 'fragments'];
+import { kbuildData } from '../../workflows/pipeline/kbuild-data';
 
 const BATCH_CONCURRENCY = 16;
 
@@ -23,18 +23,7 @@ export function createJobActivities(deps: PipelineDeps) {
   /** The job/kbuild node (`running`, with its timeout), id derived from the job's workflow id. */
   function createOne(input: JobNodeInput, workflowId: string) {
     const { job } = input;
-    const p = job.params;
-    const fragments = Array.isArray(p.fragments) ? p.fragments.map(String) : [];
-    const data: Record<string, unknown> =
-      job.kind === 'kbuild'
-        ? {
-            arch: p.arch,
-            defconfig: p.defconfig,
-            config_full: [p.defconfig, ...fragments].join('+'),
-            compiler: p.compiler ?? null,
-            fragments,
-          }
-        : { ...input.inherited };
+    const data = job.kind === 'kbuild' ? kbuildData(job) : { ...input.inherited };
     Object.assign(data, { platform: job.platform, runtime: job.runtime, job_id: workflowId });
     return deps.store.create(
       deps.actor,
@@ -49,6 +38,12 @@ export function createJobActivities(deps: PipelineDeps) {
       { id: deriveNodeId(workflowId, 'node') },
     );
   }
+
+  const jobNodeInfo = (node: Node): JobNodeInfo => ({
+    nodeId: node.id,
+    deadlineMs: deadlineOf(node),
+    alreadyDone: node.state === 'done',
+  });
 
   return {
     /** The jobs a node event schedules under the current configuration. */
@@ -70,8 +65,7 @@ export function createJobActivities(deps: PipelineDeps) {
     /** Creates the job/kbuild node (`running`, with its timeout); idempotent per workflow. */
     async createJobNode(input: JobNodeInput): Promise<JobNodeInfo> {
       const workflowId = Context.current().info.workflowExecution!.workflowId;
-      const node = await createOne(input, workflowId);
-      return { nodeId: node.id, deadlineMs: Date.parse(node.timeout), alreadyDone: node.state === 'done' };
+      return jobNodeInfo(await createOne(input, workflowId));
     },
 
     /**
@@ -94,35 +88,22 @@ export function createJobActivities(deps: PipelineDeps) {
             { parentId: input.parentId, job, inherited: input.inherited },
             jobWorkflowId(input.parentId, job.name, job.platform),
           );
-          out[i] = {
-            nodeId: node.id,
-            deadlineMs: Date.parse(node.timeout),
-            alreadyDone: node.state === 'done',
-          };
+          out[i] = jobNodeInfo(node);
         }
       };
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, input.jobs.length) }, worker));
       return out;
     },
 
-    /** Aggregates the job's result from its children (SPEC §2) and moves the node on. */
+    /** Sets the job's result, as the lab reported it, and moves the node on. */
     async finishJob(input: FinishJobInput): Promise<FinishJobResult> {
       const node = await deps.store.get(input.nodeId);
-      if (!node) throw new Error(`node ${input.nodeId} not found`);
-      const buildData = Object.fromEntries(
-        BUILD_FIELDS.filter((f) => f in node.data).map((f) => [f, node.data[f]]),
-      );
-      if (node.state === 'done')
-        return { state: node.state, result: node.result, artifacts: node.artifacts, buildData };
-      const children = await childrenOf(deps.store, input.nodeId);
+      if (!node) throw notFound(`node ${input.nodeId} not found`);
+      if (node.state === 'done') return { state: node.state, result: node.result };
       const { outcome } = input;
-      let result: NodeResult;
-      if (outcome.status === 'incomplete') result = 'incomplete';
-      else if (children.some((c) => c.name === 'setup' && c.result === 'fail')) result = 'incomplete';
-      else if (children.length) {
-        result = aggregateResults(children.map((c) => c.result));
-        if (outcome.status === 'fail') result = 'fail';
-      } else result = outcome.status;
+      // A run recorded before labs reported the result: aggregate the test nodes that lab wrote.
+      const result: NodeResult =
+        outcome.result ?? jobResult(outcome.status, await childrenOf(deps.store, input.nodeId));
       const patch: NodePatch = { result };
       if (outcome.errorCode || outcome.errorMsg) {
         patch.data = { error_code: outcome.errorCode ?? null, error_msg: outcome.errorMsg ?? null };
@@ -135,13 +116,7 @@ export function createJobActivities(deps: PipelineDeps) {
         patch.state = 'done';
       }
       const after = await deps.store.update(deps.actor, input.nodeId, patch);
-      return {
-        state: after.state,
-        result: after.result,
-        artifacts: after.artifacts,
-        buildData,
-        ...(holdoffUntilMs ? { holdoffUntilMs } : {}),
-      };
+      return { state: after.state, result: after.result, ...(holdoffUntilMs ? { holdoffUntilMs } : {}) };
     },
 
     /** Moves a node to `closing` or `done` unless it is already final; `result` only fills a null one. */
@@ -152,7 +127,7 @@ export function createJobActivities(deps: PipelineDeps) {
       data?: Record<string, unknown>;
     }): Promise<NodeState> {
       const node = await deps.store.get(input.nodeId);
-      if (!node) throw new Error(`node ${input.nodeId} not found`);
+      if (!node) throw notFound(`node ${input.nodeId} not found`);
       if (node.state === 'done') return node.state;
       const patch: NodePatch = { state: input.state };
       if (input.result && node.result === null) patch.result = input.result;

@@ -1,13 +1,13 @@
 // Small helpers over the node store shared by the pipeline's activities.
-import { parseNodeQuery } from '../../db/nodes/filters';
+import { nodeQuery } from '../../db/nodes/filters';
 import type { Node, NodeStore } from '../../db/nodes/types';
 
 const PAGE = 1000;
 
 export async function childrenOf(store: NodeStore, parentId: string): Promise<Node[]> {
   const out: Node[] = [];
+  const query = nodeQuery({ parent: parentId });
   for (let offset = 0; ; offset += PAGE) {
-    const { query } = parseNodeQuery(`parent=${parentId}`);
     const page = await store.findFast(query, { limit: PAGE, offset, sort: ['created'] });
     out.push(...page);
     if (page.length < PAGE) return out;
@@ -23,4 +23,7 @@ export async function subtree(store: NodeStore, rootId: string): Promise<Node[]>
   return all;
 }
 
+// The pipeline keeps times as epoch ms; the node model speaks ISO-8601, so times cross over only here.
 export const iso = (ms: number) => new Date(ms).toISOString();
+/** A node's deadline as epoch ms. Read back from the node: an idempotent re-create keeps the first one. */
+export const deadlineOf = (node: Node) => Date.parse(node.timeout);

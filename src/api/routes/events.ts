@@ -22,7 +22,7 @@ import {
   SUBSCRIBE_QUERY,
   SUBSCRIPTION,
 } from '../schemas/events';
-import { DETAIL } from './schemas';
+import { DETAIL } from '../schemas/common';
 import type { RoutePlugin } from './plugin';
 
 export interface PublishBody {

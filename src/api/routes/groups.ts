@@ -5,17 +5,8 @@ import { toPublicGroup, toPublicGroupRequest, toPublicUser } from '../../users/t
 import { parseObjectId } from '../../users/store';
 import { hasAdminScope, requireAdmin, requireUser } from '../auth';
 import { forbidden } from '../errors';
-import {
-  BEARER,
-  GROUP,
-  GROUP_NAME,
-  GROUP_REQUEST,
-  ID_PARAMS,
-  PAGE_QUERY_PROPS,
-  USER,
-  page,
-  type PageQuery,
-} from './schemas';
+import { BEARER, ID_PARAMS, PAGE_QUERY_PROPS, page, type PageQuery } from '../schemas/common';
+import { GROUP, GROUP_NAME, GROUP_REQUEST, USER } from '../schemas/users';
 import type { RoutePlugin } from './plugin';
 
 const GROUP_PARAMS = {

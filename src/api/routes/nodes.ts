@@ -19,7 +19,7 @@ import {
   NODE_TREE_BODY,
   NOEVENT_QUERY,
 } from '../schemas/nodes';
-import { BEARER } from './schemas';
+import { BEARER } from '../schemas/common';
 import type { RoutePlugin } from './plugin';
 
 const rawQuery = (request: FastifyRequest) => {

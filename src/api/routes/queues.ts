@@ -17,7 +17,7 @@ import {
   QUEUE_RECEIPT_PARAMS,
 } from '../schemas/events';
 import { publishFields, type PublishBody } from './events';
-import { DETAIL } from './schemas';
+import { DETAIL } from '../schemas/common';
 import type { RoutePlugin } from './plugin';
 
 interface Address {

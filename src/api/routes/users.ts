@@ -7,21 +7,8 @@ import { parseObjectId, type UserUpdate } from '../../users/store';
 import { bearerToken, requireAdmin, requireUser } from '../auth';
 import type { ApiContext } from '../context';
 import { badRequest, forbidden } from '../errors';
-import {
-  BEARER,
-  DETAIL,
-  EMAIL,
-  GROUP_NAME,
-  ID_PARAMS,
-  NEW_PASSWORD,
-  PAGE_QUERY_PROPS,
-  SCOPE,
-  TOKEN,
-  USER,
-  USERNAME,
-  page,
-  type PageQuery,
-} from './schemas';
+import { BEARER, DETAIL, ID_PARAMS, PAGE_QUERY_PROPS, page, type PageQuery } from '../schemas/common';
+import { EMAIL, GROUP_NAME, NEW_PASSWORD, SCOPE, TOKEN, USER, USERNAME } from '../schemas/users';
 import type { RoutePlugin } from './plugin';
 
 /** Longest lifetime of a token an admin mints for another user (a lab's worker token): one year. */

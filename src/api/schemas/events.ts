@@ -1,4 +1,5 @@
 // JSON schemas of the event, subscription and queue routes (validation, serialisation, OpenAPI docs).
+import { OBJECT_ID } from './common';
 
 export const CHANNEL = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$' } as const;
 export const QUEUE_NAME = CHANNEL;
@@ -106,10 +107,10 @@ export const EVENTS_QUERY = {
     group: { type: 'string' },
     owner: { type: 'string' },
     channel: CHANNEL,
-    node_id: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' },
+    node_id: OBJECT_ID,
     path: { type: 'string', description: 'comma list: events whose node path contains all of them' },
     from: { type: 'string', format: 'date-time', description: 'only events after this time' },
-    id: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' },
+    id: OBJECT_ID,
     ids: { type: 'string', pattern: '^[0-9a-fA-F]{24}(,[0-9a-fA-F]{24})*$' },
     sequence_id__gt: { ...SEQUENCE, description: 'only events after this sequence_id' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },

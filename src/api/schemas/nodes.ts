@@ -1,8 +1,9 @@
 // JSON schemas of the node routes: request validation (shape and types; the node write path checks the
 // rest, e.g. keys, per-kind data, transitions), response serialisation and the OpenAPI docs.
 import { NODE_KINDS, NODE_RESULTS, NODE_STATES } from '../../db/nodes/types';
+import { OBJECT_ID_PATTERN } from '../../object-id';
+import { OBJECT_ID } from './common';
 
-const OBJECT_ID = { type: 'string', pattern: '^[0-9a-fA-F]{24}$' } as const;
 const NULLABLE_STRING = { type: ['string', 'null'] } as const;
 const STRING_LIST = { type: 'array', items: { type: 'string' } } as const;
 const NULLABLE_STRING_LIST = { type: ['array', 'null'], items: { type: 'string' } } as const;
@@ -48,7 +49,7 @@ export const NODE = {
 const INPUT_PROPS = {
   kind: KIND,
   name: { type: 'string', minLength: 1, maxLength: 1024 },
-  parent: { type: ['string', 'null'], pattern: '^[0-9a-fA-F]{24}$' },
+  parent: { type: ['string', 'null'], pattern: OBJECT_ID_PATTERN },
   path: { ...NULLABLE_STRING_LIST, description: 'ignored: computed from the parent' },
   group: NULLABLE_STRING,
   state: STATE,

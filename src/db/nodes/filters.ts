@@ -3,6 +3,7 @@
 // naming the parameter, so nothing a client sends can reach the database as an operator.
 import { ObjectId } from 'mongodb';
 import { invalid } from '../../errors';
+import { isObjectId } from '../../object-id';
 import type { FindOptions, NodeQuery } from './types';
 
 export const DEFAULT_LIMIT = 50;
@@ -69,7 +70,7 @@ function parseScalar(raw: string, type: FieldType, param: string): unknown[] {
     case 'string':
       return [raw];
     case 'id':
-      if (!/^[0-9a-fA-F]{24}$/.test(raw)) throw invalid(`${param}: "${raw}" is not a valid node id`);
+      if (!isObjectId(raw)) throw invalid(`${param}: "${raw}" is not a valid node id`);
       return [new ObjectId(raw)];
     case 'bool':
       if (raw === 'true' || raw === 'True') return [true];
@@ -212,4 +213,19 @@ export function parseNodeQuery(queryString: string): ParsedNodeQuery {
     out[field] = keys.length === 1 && keys[0] === '$eq' ? cond.$eq : cond;
   }
   return { query: out, options };
+}
+
+/**
+ * Equality filters built in-process (`{parent: id}`), through the same field table and value parsing as
+ * a query string, without writing one and parsing it back.
+ */
+export function nodeQuery(equals: Record<string, string>): NodeQuery {
+  const out: NodeQuery = {};
+  for (const [name, raw] of Object.entries(equals)) {
+    const field = resolveField(name);
+    if (!field) throw invalid(`${name}: unknown filter field "${name}"`);
+    const values = parseScalar(raw, field.type, name);
+    out[field.dbField] = values.length === 1 ? values[0] : { $in: values };
+  }
+  return out;
 }

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoServerError, ObjectId, type Db, type Filter, type Sort } from 'mongodb';
 import { invalid, conflict, notFound } from '../../errors';
+import { isObjectId } from '../../object-id';
 import { NODES_COLLECTION, toApiNode, type NodeDocument } from './document';
 import { submitHierarchy } from './hierarchy';
 import {
@@ -31,13 +32,7 @@ import type {
   Page,
   WriteOptions,
 } from './types';
-import {
-  checkNodeInput,
-  checkNodePatch,
-  OBJECT_ID_RE,
-  validateKindData,
-  type CheckedInput,
-} from './validate';
+import { checkNodeInput, checkNodePatch, validateKindData, type CheckedInput } from './validate';
 
 export const DEFAULT_NODE_TIMEOUT_MS = 6 * 3600_000;
 export const DEFAULT_CHECKOUT_TIMEOUT_MS = 3 * 3600_000;
@@ -64,7 +59,7 @@ export interface NodeStoreHandle extends NodeStore {
 
 /** Parses a node id; a malformed one is a 400 naming `field`. */
 export function parseNodeId(id: unknown, field = 'id'): ObjectId {
-  if (typeof id !== 'string' || !OBJECT_ID_RE.test(id)) {
+  if (!isObjectId(id)) {
     throw invalid(`${field}: "${String(id)}" is not a valid node id (24 hex digits)`);
   }
   return new ObjectId(id);

@@ -1,6 +1,7 @@
 // Validation of node bodies for the write path: field types, per-kind `data` (SPEC §2), storable keys.
 // The write path validates itself (not only the HTTP layer) because workflow activities call it directly.
 import { invalid } from '../../errors';
+import { isObjectId } from '../../object-id';
 import { assertStorableValue } from './body-keys';
 import {
   NODE_KINDS,
@@ -13,7 +14,6 @@ import {
   type NodeState,
 } from './types';
 
-export const OBJECT_ID_RE = /^[0-9a-fA-F]{24}$/;
 const MAX_NAME_LENGTH = 1024;
 
 /** Fields a client may set on create (NodeInput). */
@@ -198,7 +198,7 @@ export function checkNodeInput(
   }
   if (body.parent !== undefined) {
     const p = str(body.parent, field('parent'), true);
-    if (p !== null && !OBJECT_ID_RE.test(p)) throw invalid(`${field('parent')}: must be a 24-hex node id`);
+    if (p !== null && !isObjectId(p)) throw invalid(`${field('parent')}: must be a 24-hex node id`);
     out.parent = p?.toLowerCase() ?? null;
   }
   if (body.path !== undefined) strList(body.path, field('path'), true); // recomputed from the parent

@@ -11,13 +11,14 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { JobSpec } from '../../config/scheduler';
-import type { LabActivities, LabJobResult } from '../../activities/lab/run-job';
+import type { LabActivities } from '../../activities/lab/run-job';
 import type { NodeResult, NodeState } from '../../db/nodes/types';
 import { SEARCH_ATTRIBUTE_KEYS, searchAttributePairs } from '../../temporal/search-attribute-keys';
 import { runtimeTaskQueue } from '../../temporal/task-queues';
 import { jobWorkflowId } from '../../temporal/workflow-ids';
 import { msUntil, steps } from './activities';
-import type { JobWorkflowInput, JobWorkflowResult } from './types';
+import { kbuildData } from './kbuild-data';
+import type { JobOutcome, JobWorkflowInput, JobWorkflowResult } from './types';
 
 const SCHEDULE_TO_CLOSE_MARGIN_MS = 10_000;
 
@@ -36,21 +37,23 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowR
   const work = new CancellationScope();
   const timer = new CancellationScope();
   const finished = work.run(async () => {
-    const outcome = await runOnRuntime(input, nodeId, info.deadlineMs);
-    const fin = await steps.finishJob({ nodeId, kind: job.kind, outcome });
+    const ran = await runOnRuntime(input, nodeId, info.deadlineMs);
+    const fin = await steps.finishJob({ nodeId, kind: job.kind, outcome: ran.outcome });
     ({ state, result } = fin);
+    if (job.kind !== 'kbuild') return;
+    // What the kbuild's tests need is known here: its build fields and the artifacts its lab returned.
+    const build = kbuildData(job);
     const plan = (s: NodeState) =>
       steps.planJobs({
         event: { kind: 'kbuild', name: job.name, state: s, result: fin.result },
         tree: revision.tree,
         branch: revision.branch,
         version: revision.version,
-        arch: String(fin.buildData.arch ?? job.params.arch ?? ''),
-        defconfig: String(fin.buildData.defconfig ?? ''),
+        arch: String(build.arch ?? ''),
+        defconfig: String(build.defconfig ?? ''),
       });
     const { node: _own, ...rest } = input;
-    const childBase = { ...rest, parentId: nodeId, inputArtifacts: fin.artifacts, inherited: fin.buildData };
-    if (job.kind !== 'kbuild') return;
+    const childBase = { ...rest, parentId: nodeId, inputArtifacts: ran.artifacts, inherited: build };
     if (fin.state === 'available') {
       const tests = await startJobs(await plan('available'), childBase);
       children += tests.count;
@@ -83,7 +86,7 @@ async function runOnRuntime(
   input: JobWorkflowInput,
   nodeId: string,
   deadlineMs: number,
-): Promise<Pick<LabJobResult, 'status' | 'errorCode' | 'errorMsg'>> {
+): Promise<{ outcome: JobOutcome; artifacts: Record<string, string> }> {
   const { job } = input;
   const lab = proxyActivities<LabActivities>({
     taskQueue: runtimeTaskQueue(job.runtime),
@@ -108,14 +111,17 @@ async function runOnRuntime(
       storage: input.runtime.storage,
       testData: { ...input.inherited, platform: job.platform, runtime: job.runtime },
     });
-    return { status: r.status, errorCode: r.errorCode, errorMsg: r.errorMsg };
+    return {
+      outcome: { status: r.status, result: r.result, errorCode: r.errorCode, errorMsg: r.errorMsg },
+      artifacts: r.artifacts,
+    };
   } catch (err) {
     if (isCancellation(err)) throw err;
     const cause = (err as { cause?: Error }).cause ?? (err as Error);
+    const errorCode = job.kind === 'kbuild' ? 'kbuild_internal_error' : 'Infrastructure';
     return {
-      status: 'incomplete',
-      errorCode: job.kind === 'kbuild' ? 'kbuild_internal_error' : 'Infrastructure',
-      errorMsg: cause.message,
+      outcome: { status: 'incomplete', result: 'incomplete', errorCode, errorMsg: cause.message },
+      artifacts: {},
     };
   }
 }

@@ -96,20 +96,25 @@ export interface JobNodeInfo {
   alreadyDone: boolean;
 }
 
+/** What the lab reported about a job's run, handed on to the step that finishes its node. */
+export interface JobOutcome {
+  status: RuntimeOutcome['status'];
+  /** The node's result as the lab aggregated it; absent from runs recorded before labs reported it. */
+  result?: NodeResult;
+  errorCode?: string;
+  errorMsg?: string;
+}
+
 export interface FinishJobInput {
   nodeId: string;
   kind: JobSpec['kind'];
-  outcome: Pick<RuntimeOutcome, 'status' | 'errorCode' | 'errorMsg'>;
+  outcome: JobOutcome;
 }
 
 export interface FinishJobResult {
   state: NodeState;
   result: NodeResult | null;
   holdoffUntilMs?: number;
-  /** kbuild artifacts (name → URL), handed to its tests. */
-  artifacts: Record<string, string>;
-  /** Build fields tests inherit. */
-  buildData: Record<string, unknown>;
 }
 
 export interface TriggerInput {

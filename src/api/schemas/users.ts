@@ -1,24 +1,10 @@
-// JSON schemas shared by the user and group routes (validation, serialisation and OpenAPI docs).
+// JSON schemas of the user, group and token routes (validation, serialisation and OpenAPI docs).
 
 export const USERNAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$' } as const;
 export const EMAIL = { type: 'string', format: 'email', maxLength: 254 } as const;
 export const NEW_PASSWORD = { type: 'string', minLength: 8, maxLength: 256 } as const;
 export const GROUP_NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$' } as const;
-export const OBJECT_ID = { type: 'string', pattern: '^[0-9a-fA-F]{24}$' } as const;
 export const SCOPE = { type: 'string', enum: ['', 'admin'] } as const;
-
-export const ID_PARAMS = {
-  type: 'object',
-  properties: { id: OBJECT_ID },
-  required: ['id'],
-} as const;
-
-export const PAGE_QUERY_PROPS = {
-  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
-  offset: { type: 'integer', minimum: 0, default: 0 },
-} as const;
-
-export const DETAIL = { type: 'object', properties: { detail: { type: 'string' } } } as const;
 
 export const USER = {
   type: 'object',
@@ -61,22 +47,3 @@ export const TOKEN = {
     scope: { type: 'string' },
   },
 } as const;
-
-export function page(items: object) {
-  return {
-    type: 'object',
-    properties: {
-      items: { type: 'array', items },
-      total: { type: 'integer' },
-      limit: { type: 'integer' },
-      offset: { type: 'integer' },
-    },
-  } as const;
-}
-
-export interface PageQuery {
-  limit: number;
-  offset: number;
-}
-
-export const BEARER = [{ bearer: [] }];
