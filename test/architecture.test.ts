@@ -20,7 +20,8 @@ function sourceFiles(dir: string): string[] {
 
 function resolveImport(from: string, spec: string): string | null {
   if (!spec.startsWith('.')) return null;
-  const base = path.resolve(path.dirname(from), spec);
+  // Compiled paths (`../storage/index.js`, used by lazy imports) name the same source file.
+  const base = path.resolve(path.dirname(from), spec.replace(/\.js$/, ''));
   for (const candidate of [`${base}.ts`, path.join(base, 'index.ts')]) {
     if (fs.existsSync(candidate)) return candidate;
   }

@@ -4,6 +4,7 @@ import { startPendingEventRecovery } from '../db/nodes/pending-events';
 import { nodeStoreOptions } from '../db/nodes/settings';
 import { createNodeStore, type NodeStoreHandle } from '../db/nodes/store';
 import { createEventBus, type EventBus } from '../events/bus';
+import { componentLogger } from '../logger';
 import type { Settings } from '../settings';
 import { GroupStore } from '../users/groups';
 import { UserStore } from '../users/store';
@@ -24,8 +25,9 @@ export interface ApiContext {
 }
 
 export async function createApiContext(db: Db, settings: Settings): Promise<ApiContext> {
+  const log = componentLogger('api');
   const tokens = new TokenService(db, settings.secretKey, settings.authCacheMs);
-  const events = createEventBus(db, settings);
+  const events = createEventBus(db, settings, (err) => log.error({ err }, 'event bus'));
   const ctx: ApiContext = {
     db,
     settings,
@@ -33,11 +35,19 @@ export async function createApiContext(db: Db, settings: Settings): Promise<ApiC
     users: new UserStore(db, tokens),
     groups: new GroupStore(db, tokens),
     events,
-    nodes: createNodeStore(db, events, nodeStoreOptions(settings)),
+    nodes: createNodeStore(db, events, {
+      ...nodeStoreOptions(settings),
+      onError: (err) => log.error({ err }, 'node write path'),
+    }),
     cleanup: [],
   };
   ctx.cleanup.push(() => ctx.events.close());
-  const stopNodeEventRecovery = startPendingEventRecovery(db, events, settings.nodeEventRecoveryInterval);
+  const stopNodeEventRecovery = startPendingEventRecovery(
+    db,
+    events,
+    settings.nodeEventRecoveryInterval,
+    (err) => log.error({ err }, 'node event recovery failed'),
+  );
   ctx.cleanup.push(async () => {
     await stopNodeEventRecovery();
     await ctx.nodes.flush();

@@ -1,6 +1,7 @@
 // Entry point: the API server process.
 import { connectDatabase } from '../db/client';
 import { ensureIndexes } from '../db/indexes';
+import { componentLogger } from '../logger';
 import { loadSettings } from '../settings';
 import { ensureFirstAdmin } from '../users/bootstrap';
 import { createApiContext } from './context';
@@ -29,6 +30,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`API failed: ${err instanceof Error ? err.message : String(err)}`);
+  componentLogger('api').fatal({ err }, 'API failed');
   process.exit(1);
 });

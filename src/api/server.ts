@@ -4,7 +4,13 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { componentLogger } from '../logger';
 import { installAuthHook } from './auth';
 import type { ApiContext } from './context';
 import { badRequest, installErrorHandlers } from './errors';
@@ -31,9 +37,11 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&](?:token|access_token|password)=)[^&]*/gi, '$1[redacted]');
 }
 
-function loggerOptions(deps: ApiDeps): boolean | object {
-  const base = deps.logger ?? { level: deps.ctx.settings.logLevel };
-  if (typeof base !== 'object') return base;
+/** The process's one pino logger (`component: api`), or none (tests). */
+function apiLogger(deps: ApiDeps): { loggerInstance: FastifyBaseLogger } | { logger: false } {
+  const base = deps.logger ?? true;
+  if (base === false) return { logger: false };
+  const options = typeof base === 'object' ? base : { level: deps.ctx.settings.logLevel };
   const req = (r: FastifyRequest) => ({
     method: r.method,
     url: redactUrl(r.url),
@@ -41,13 +49,14 @@ function loggerOptions(deps: ApiDeps): boolean | object {
     remoteAddress: r.ip,
     remotePort: r.socket?.remotePort,
   });
-  return { ...base, serializers: { ...(base as { serializers?: object }).serializers, req } };
+  const serializers = { ...(options as { serializers?: object }).serializers, req };
+  return { loggerInstance: componentLogger('api').child({}, { ...options, serializers }) };
 }
 
 export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const { ctx } = deps;
   const app = Fastify({
-    logger: loggerOptions(deps),
+    ...apiLogger(deps),
     rewriteUrl: (req) => rewriteVersionedUrl(req.url ?? '/'),
     bodyLimit: ctx.settings.bodyLimit,
     genReqId: requestId,

@@ -1,13 +1,16 @@
 // `npm start`: the whole system on embedded defaults.
+import { componentLogger } from '../logger';
 import { loadSettings, SettingsError } from '../settings';
 import { EmbeddedStack } from './embedded-stack';
+
+const log = componentLogger('stack');
 
 async function main(): Promise<void> {
   let settings;
   try {
     settings = loadSettings();
   } catch (err) {
-    if (err instanceof SettingsError) console.error(err.message);
+    if (err instanceof SettingsError) log.fatal(err.message);
     process.exit(2);
   }
   const stack = new EmbeddedStack(settings);
@@ -15,7 +18,7 @@ async function main(): Promise<void> {
   const shutdown = async (code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    console.error('stopping…');
+    log.info('stopping');
     await stack.stop();
     process.exit(code);
   };
@@ -25,15 +28,18 @@ async function main(): Promise<void> {
   try {
     const urls = await stack.start();
     const ui = urls.temporalUi ? `  Temporal UI ${urls.temporalUi}` : '';
-    console.log(`Maestro ready — API ${urls.api}  API docs ${urls.docs}${ui}`);
+    log.info(
+      { api: urls.api, docs: urls.docs, temporalUi: urls.temporalUi },
+      `Maestro ready — API ${urls.api}  API docs ${urls.docs}${ui}`,
+    );
   } catch (err) {
-    console.error(`cannot start: ${(err as Error).message}`);
+    log.fatal({ err }, `cannot start: ${(err as Error).message}`);
     await shutdown(1);
     return;
   }
   const reason = await stack.firstUnexpectedExit();
   if (!shuttingDown) {
-    console.error(`${reason}; stopping the stack`);
+    log.error(`${reason}; stopping the stack`);
     await shutdown(1);
   }
 }

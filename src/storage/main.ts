@@ -1,8 +1,11 @@
 // Entry point: the built-in HTTP storage service (`npm start` runs it as a child process).
 import path from 'node:path';
+import { componentLogger } from '../logger';
 import { loadSettings } from '../settings';
 import { startStorageServer } from './server';
 import { storageToken } from './token';
+
+const log = componentLogger('storage');
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -13,13 +16,13 @@ async function main(): Promise<void> {
     host: settings.storageHost,
     port: settings.storagePort,
   });
-  console.log(`storage service at ${server.url} (files under ${path.join(dataDir, 'storage')})`);
+  log.info({ url: server.url, dir: path.join(dataDir, 'storage') }, 'storage service listening');
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
 main().catch((err) => {
-  console.error(`storage service failed: ${(err as Error).message}`);
+  log.fatal({ err }, `storage service failed: ${(err as Error).message}`);
   process.exit(1);
 });

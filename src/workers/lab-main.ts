@@ -1,8 +1,10 @@
 // Entry point of a lab worker process: `node dist/workers/lab-main.js --runtime shell`.
 // Settings come from the environment (MAESTRO_API_URL, MAESTRO_API_TOKEN, MAESTRO_STORAGE_TOKEN, …).
 import path from 'node:path';
+import { componentLogger } from '../logger';
 import { loadSettings } from '../settings';
 import { storageToken } from '../storage/token';
+import { installTemporalLogger } from '../temporal/logging';
 import { runLabWorker } from './lab';
 
 function argValue(name: string): string | undefined {
@@ -12,6 +14,7 @@ function argValue(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const settings = loadSettings();
+  installTemporalLogger('lab-worker');
   const runtime = argValue('--runtime');
   const missing = [
     !runtime && '--runtime NAME',
@@ -34,6 +37,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`lab worker failed: ${err instanceof Error ? err.message : String(err)}`);
+  componentLogger('lab-worker').fatal({ err }, 'lab worker failed');
   process.exit(1);
 });

@@ -3,6 +3,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createLabActivities } from '../activities/lab/run-job';
 import { ApiClient } from '../client/api-client';
+import { componentLogger } from '../logger';
 import { runtimeTaskQueue } from '../temporal/task-queues';
 
 export interface LabWorkerOptions {
@@ -68,6 +69,6 @@ export async function createLabWorker(opts: LabWorkerOptions): Promise<LabWorker
 /** What `kci worker --runtime NAME` calls: create the worker and run it until a signal stops it. */
 export async function runLabWorker(opts: LabWorkerOptions): Promise<void> {
   const lab = await createLabWorker(opts);
-  console.log(`lab worker polling task queue "${lab.taskQueue}"`);
+  componentLogger('lab-worker').info({ taskQueue: lab.taskQueue }, 'lab worker polling');
   await lab.run();
 }

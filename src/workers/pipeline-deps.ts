@@ -7,6 +7,7 @@ import { startPendingEventRecovery } from '../db/nodes/pending-events';
 import { nodeStoreOptions } from '../db/nodes/settings';
 import { createNodeStore } from '../db/nodes/store';
 import { createEventBus, type EventBusSettings } from '../events/bus';
+import { componentLogger } from '../logger';
 import type { Settings } from '../settings';
 import { HttpStorageBackend } from '../storage/http-backend';
 import type { StorageBackend } from '../storage/backend';
@@ -33,12 +34,19 @@ export async function createPipelineDeps(
   if (opts.config.storage.type !== 'http' && !opts.storage) {
     throw new Error(`storage type "${opts.config.storage.type}" has no backend in this build (use "http")`);
   }
-  const bus = createEventBus(opts.db, opts.settings, (err) =>
-    console.error(`event bus: ${(err as Error).message}`),
-  );
-  const store = createNodeStore(opts.db, bus, nodeStoreOptions(opts.settings));
+  const log = componentLogger('pipeline-worker');
+  const bus = createEventBus(opts.db, opts.settings, (err) => log.error({ err }, 'event bus'));
+  const store = createNodeStore(opts.db, bus, {
+    ...nodeStoreOptions(opts.settings),
+    onError: (err) => log.error({ err }, 'node write path'),
+  });
   // The worker re-delivers its own unconfirmed node events too, so none wait for an API replica.
-  const stopRecovery = startPendingEventRecovery(opts.db, bus, opts.settings.nodeEventRecoveryInterval);
+  const stopRecovery = startPendingEventRecovery(
+    opts.db,
+    bus,
+    opts.settings.nodeEventRecoveryInterval,
+    (err) => log.error({ err }, 'node event recovery failed'),
+  );
   const actor = await ensureServiceUser(opts.db, PIPELINE_USER, PIPELINE_GROUPS);
   const storage =
     opts.storage ??

@@ -4,14 +4,19 @@ import { ConfigError, loadConfig } from '../config/load';
 import { connectDatabase } from '../db/client';
 import { ensureIndexes } from '../db/indexes';
 import { ensureTriggerSchedule } from '../workflows/pipeline/client';
+import { componentLogger } from '../logger';
 import { loadSettings } from '../settings';
 import { storageToken } from '../storage/token';
 import { connectClient, connectWorkerConnection } from '../temporal/connection';
+import { installTemporalLogger } from '../temporal/logging';
 import { createPipelineDeps } from './pipeline-deps';
 import { createPipelineWorker } from './pipeline-worker';
 
+const log = componentLogger('pipeline-worker');
+
 async function main(): Promise<void> {
   const settings = loadSettings();
+  installTemporalLogger('pipeline-worker');
   if (!settings.mongodbUri || !settings.temporalAddress) {
     throw new Error('MONGODB_URI and TEMPORAL_ADDRESS must be set for the pipeline worker');
   }
@@ -40,9 +45,7 @@ async function main(): Promise<void> {
     taskQueue: worker.options.taskQueue,
   });
   await client.connection.close();
-  console.log(
-    `pipeline worker polling task queue "${worker.options.taskQueue}" (config ${files.join(', ')}; trigger schedule ${schedule})`,
-  );
+  log.info({ taskQueue: worker.options.taskQueue, config: files, schedule }, 'pipeline worker polling');
   // The SDK shuts workers down gracefully on SIGINT/SIGTERM; run() then resolves.
   await worker.run();
   await pipeline.close();
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) console.error(err.message);
-  else console.error(`pipeline worker failed: ${err instanceof Error ? err.message : String(err)}`);
+  if (err instanceof ConfigError) log.fatal(err.message);
+  else log.fatal({ err }, 'pipeline worker failed');
   process.exit(1);
 });

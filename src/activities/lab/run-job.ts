@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { ApiClient } from '../../client/api-client';
 import type { NodeTreeInput } from '../../db/nodes/types';
 import { createRuntime } from '../../runtimes';
@@ -66,9 +66,16 @@ export function createLabActivities(deps: LabActivityDeps) {
         const count = (ts: TestOutcome[]): number => ts.reduce((n, t) => n + 1 + count(t.tests ?? []), 0);
         const { tests, ...rest } = outcome;
         const top = tests.map((t) => ({ name: t.name, result: groupResult(t) }));
-        return { ...rest, result: jobResult(outcome.status, top), testCount: count(tests) };
+        const result = jobResult(outcome.status, top);
+        log.info('job ran', { nodeId: input.nodeId, job: input.job.name, status: outcome.status, result });
+        return { ...rest, result, testCount: count(tests) };
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw err;
+        log.warn('job could not run', {
+          nodeId: input.nodeId,
+          job: input.job.name,
+          error: (err as Error).message,
+        });
         const status = (err as { status?: number }).status;
         // A 4xx from the API will not improve with retries (bad token, rejected body).
         if (status && status >= 400 && status < 500 && status !== 409 && status !== 429) {

@@ -85,9 +85,7 @@ export function createCheckoutActivities(deps: PipelineDeps) {
           },
         });
         return {
-          ok: true,
           tarballUrl: url,
-          describe: archive.describe,
           holdoffUntilMs,
           ...(v ? { version: `${v.version}.${v.patchlevel}` } : {}),
         };

@@ -33,6 +33,7 @@ export function registerWorker(program: Command): void {
         const { loadSettings } = await import('../../settings.js');
         const { storageToken } = await import('../../storage/token.js');
         const { runLabWorker } = await import('../../workers/lab.js');
+        const { installTemporalLogger } = await import('../../temporal/logging.js');
         const settings = loadSettings();
         if (!settings.temporalAddress)
           throw new CliError('TEMPORAL_ADDRESS must be set (the Temporal frontend host:port)');
@@ -42,6 +43,7 @@ export function registerWorker(program: Command): void {
         const apiToken = settings.labApiToken ?? api.token;
         if (!apiToken)
           throw new CliError('no API token: set MAESTRO_API_TOKEN or run `kci login` as the lab user');
+        installTemporalLogger('lab-worker');
         await runLabWorker({
           temporalAddress: settings.temporalAddress,
           namespace: settings.temporalNamespace,

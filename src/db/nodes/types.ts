@@ -117,8 +117,6 @@ export interface NodeEventSink {
   nodeChanged(changes: NodeChange[]): Promise<void>;
 }
 
-export const noopNodeEventSink: NodeEventSink = { nodeChanged: async () => undefined };
-
 /** A submitted hierarchy: `PUT /nodes/{id}` body. */
 export interface NodeTreeInput {
   node: Partial<NodeInput> & { id?: string };

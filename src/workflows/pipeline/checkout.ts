@@ -1,6 +1,6 @@
 // One workflow per kernel revision (SPEC §5): checkout node → tarball → jobs → holdoff → closing → done,
 // with the tree's timeout as a workflow timer racing all of it.
-import { CancellationScope, isCancellation, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Revision } from './types';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../temporal/search-attribute-keys';
 import { msUntil, steps, tarballStep } from './activities';
@@ -45,13 +45,13 @@ export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowR
     const running = await startJobs(specs, {
       parentId: nodeId,
       revision,
-      tarballUrl: tarball.tarballUrl!,
+      tarballUrl: tarball.tarballUrl,
       inputArtifacts: {},
       inherited: {},
       runtime: info.runtime,
     });
     jobs = running.count;
-    await sleep(msUntil(tarball.holdoffUntilMs!));
+    await sleep(msUntil(tarball.holdoffUntilMs));
     if (!running.finished()) await steps.setNodeState({ nodeId, state: 'closing' });
     await running.all;
     await steps.setNodeState({ nodeId, state: 'done', result: 'pass' });
@@ -68,10 +68,14 @@ export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowR
     timer.cancel();
     await expired.catch(() => undefined);
   }
-  return {
+  const result = winner === 'fail' ? 'fail' : winner === 'timeout' ? 'incomplete' : 'pass';
+  log.info('checkout closed', {
     nodeId,
-    result: winner === 'fail' ? 'fail' : winner === 'timeout' ? 'incomplete' : 'pass',
-    timedOut: winner === 'timeout',
+    tree: rev.tree,
+    branch: rev.branch,
+    commit: rev.commit,
+    result,
     jobs,
-  };
+  });
+  return { nodeId, result, timedOut: winner === 'timeout', jobs };
 }

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   ChildWorkflowCancellationType,
   isCancellation,
+  log,
   ParentClosePolicy,
   proxyActivities,
   sleep,
@@ -74,10 +75,12 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowR
     work.cancel();
     await finished.catch(() => undefined);
     await steps.timeoutSubtree({ rootId: nodeId });
+    log.warn('job timed out', { nodeId, job: job.name, platform: job.platform, children });
     return { nodeId, state: 'done', result: result ?? 'incomplete', timedOut: true, children };
   }
   timer.cancel();
   await expired.catch(() => undefined);
+  log.info('job closed', { nodeId, job: job.name, platform: job.platform, state, result, children });
   return { nodeId, state, result, timedOut: false, children };
 }
 

@@ -63,14 +63,11 @@ export interface CheckoutNodeInfo {
 }
 
 export interface TarballResult {
-  ok: boolean;
-  tarballUrl?: string;
-  describe?: string;
+  tarballUrl: string;
   /** "6.8"-style version for rules. */
   version?: string;
   /** Epoch ms when the holdoff ends. */
-  holdoffUntilMs?: number;
-  errorMsg?: string;
+  holdoffUntilMs: number;
 }
 
 export interface PlanInput {
