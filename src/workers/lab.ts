@@ -66,9 +66,18 @@ export async function createLabWorker(opts: LabWorkerOptions): Promise<LabWorker
   };
 }
 
-/** What `kci worker --runtime NAME` calls: create the worker and run it until a signal stops it. */
-export async function runLabWorker(opts: LabWorkerOptions): Promise<void> {
+const logPolling = (taskQueue: string) =>
+  componentLogger('lab-worker').info({ taskQueue }, `lab worker polling task queue "${taskQueue}"`);
+
+/**
+ * What `kci worker --runtime NAME` and the lab worker process call: create the worker, announce it
+ * (the process logs a line; the CLI prints its own), and run it until a signal stops it.
+ */
+export async function runLabWorker(
+  opts: LabWorkerOptions,
+  announce: (taskQueue: string) => void = logPolling,
+): Promise<void> {
   const lab = await createLabWorker(opts);
-  componentLogger('lab-worker').info({ taskQueue: lab.taskQueue }, 'lab worker polling');
+  announce(lab.taskQueue);
   await lab.run();
 }

@@ -45,7 +45,10 @@ async function main(): Promise<void> {
     taskQueue: worker.options.taskQueue,
   });
   await client.connection.close();
-  log.info({ taskQueue: worker.options.taskQueue, config: files, schedule }, 'pipeline worker polling');
+  log.info(
+    { taskQueue: worker.options.taskQueue, config: files, schedule },
+    `pipeline worker polling task queue "${worker.options.taskQueue}"`,
+  );
   // The SDK shuts workers down gracefully on SIGINT/SIGTERM; run() then resolves.
   await worker.run();
   await pipeline.close();

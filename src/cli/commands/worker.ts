@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { examples, intOption, selectedApi } from '../context';
 import { CliError } from '../errors';
+import { printLine } from '../output';
 
 interface WorkerOptions {
   runtime: string;
@@ -44,18 +45,21 @@ export function registerWorker(program: Command): void {
         if (!apiToken)
           throw new CliError('no API token: set MAESTRO_API_TOKEN or run `kci login` as the lab user');
         installTemporalLogger('lab-worker');
-        await runLabWorker({
-          temporalAddress: settings.temporalAddress,
-          namespace: settings.temporalNamespace,
-          runtime: opts.runtime,
-          apiUrl: api.url,
-          apiToken,
-          storageToken: storageToken(path.resolve(settings.dataDir), settings.storageToken),
-          storagePublicUrl: settings.storagePublicUrl,
-          storageUploadUrl: settings.storageUploadUrl,
-          workDir: opts.workDir ?? settings.labWorkDir,
-          maxConcurrentJobs: opts.concurrency,
-        });
+        await runLabWorker(
+          {
+            temporalAddress: settings.temporalAddress,
+            namespace: settings.temporalNamespace,
+            runtime: opts.runtime,
+            apiUrl: api.url,
+            apiToken,
+            storageToken: storageToken(path.resolve(settings.dataDir), settings.storageToken),
+            storagePublicUrl: settings.storagePublicUrl,
+            storageUploadUrl: settings.storageUploadUrl,
+            workDir: opts.workDir ?? settings.labWorkDir,
+            maxConcurrentJobs: opts.concurrency,
+          },
+          (taskQueue) => printLine(`lab worker polling task queue "${taskQueue}"`),
+        );
       }),
     [
       'TEMPORAL_ADDRESS=temporal.example:7233 MAESTRO_STORAGE_TOKEN=… kci worker --runtime lab-a-shell',
