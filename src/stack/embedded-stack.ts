@@ -16,8 +16,6 @@ export interface StackUrls {
   api: string;
   docs: string;
   temporalUi: string | null;
-  temporalAddress: string;
-  mongodbUri: string;
 }
 
 interface Stoppable {
@@ -102,8 +100,6 @@ export class EmbeddedStack {
       api: `${apiBase}/latest/`,
       docs: `${apiBase}/latest/docs`,
       temporalUi,
-      temporalAddress,
-      mongodbUri,
     };
   }
 
