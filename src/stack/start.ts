@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   try {
     const urls = await stack.start();
     const ui = urls.temporalUi ? `  Temporal UI ${urls.temporalUi}` : '';
-    console.log(`Maestro ready — API ${urls.api}  API docs ${urls.docs}${ui}`);
+    const dashboard = `  Dashboard ${urls.api.replace(/latest\/$/, 'dashboard/')}`;
+    console.log(`Maestro ready — API ${urls.api}  API docs ${urls.docs}${dashboard}${ui}`);
   } catch (err) {
     console.error(`cannot start: ${(err as Error).message}`);
     await shutdown(1);

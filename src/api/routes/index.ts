@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ApiContext } from '../context';
 import { API_VERSIONS } from '../versioning';
+import { dashboardRoutes } from './dashboard';
 import { eventRoutes } from './events';
 import { groupRoutes } from './groups';
 import { metaRoutes } from './meta';
@@ -13,6 +14,7 @@ export type RoutePlugin = FastifyPluginAsync<{ ctx: ApiContext }>;
 
 /** Add a route plugin here (one line) and it is served under every version prefix. */
 export const ROUTE_PLUGINS: RoutePlugin[] = [metaRoutes, userRoutes, groupRoutes, nodeRoutes, eventRoutes];
+ROUTE_PLUGINS.push(dashboardRoutes);
 
 export async function registerRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   for (const version of API_VERSIONS) {

@@ -1,0 +1,166 @@
+// The public HTTP API as the dashboard reads it: one-page node queries (always with a limit), counts,
+// the event history and the dashboard's own settings. Nothing here ever asks for "all nodes".
+
+export interface Node {
+  id: string;
+  kind: string;
+  name: string;
+  path: string[];
+  group: string | null;
+  parent: string | null;
+  state: string;
+  result: string | null;
+  artifacts: Record<string, string>;
+  // Node data is free-form per kind (SPEC §2).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  data: Record<string, any>;
+  created: string;
+  updated: string;
+  timeout: string | null;
+  holdoff: string | null;
+  owner: string;
+  treeid: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface NodeEventData {
+  op: 'created' | 'updated';
+  id: string;
+  kind: string;
+  name: string;
+  path: string[];
+  state: string;
+  result: string | null;
+  previous_state?: string;
+  previous_result?: string | null;
+}
+
+export interface EventRecord {
+  id: string;
+  sequence_id: number;
+  channel: string;
+  timestamp: string;
+  data: NodeEventData;
+}
+
+export interface DashboardConfig {
+  temporal_ui_url: string;
+  temporal_namespace: string;
+}
+
+export type Filters = Record<string, string | number | undefined>;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The API prefix for the page's own location: /dashboard/ and /latest/dashboard/ read /latest, /v0/dashboard/
+ * reads /v0, and a reverse-proxy prefix in front of either is kept.
+ */
+export function apiBase(pathname = location.pathname): string {
+  const m = /^(.*?)\/(?:(latest|v\d+)\/)?dashboard(?:\/|$)/.exec(pathname);
+  return m ? `${m[1]}/${m[2] ?? 'latest'}` : '/latest';
+}
+
+const BASE = apiBase();
+
+function query(filters: Filters): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(`${BASE}${path}`, { signal, headers: { accept: 'application/json' } });
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: reported below by status
+  }
+  if (!res.ok) {
+    const detail = (body as { detail?: unknown } | null)?.detail;
+    throw new ApiError(res.status, typeof detail === 'string' ? detail : `${res.status} ${res.statusText}`);
+  }
+  return body as T;
+}
+
+export interface PageOptions {
+  limit: number;
+  offset?: number;
+  sort?: string;
+}
+
+export const api = {
+  /** One node, or null when unknown (404 here, 200 `null` upstream: both mean "no such node"). */
+  async node(id: string, signal?: AbortSignal): Promise<Node | null> {
+    try {
+      return await getJson<Node | null>(`/node/${encodeURIComponent(id)}`, signal);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  },
+
+  nodes(filters: Filters, page: PageOptions, signal?: AbortSignal): Promise<Page<Node>> {
+    return getJson(`/nodes${query({ ...filters, ...page })}`, signal);
+  },
+
+  /** A plain list (no total): for id look-ups of live updates. */
+  nodesFast(filters: Filters, page: PageOptions, signal?: AbortSignal): Promise<Node[]> {
+    return getJson(`/nodes/fast${query({ ...filters, ...page })}`, signal);
+  },
+
+  count(filters: Filters, signal?: AbortSignal): Promise<number> {
+    return getJson(`/count${query(filters)}`, signal);
+  },
+
+  /** Event history of one node, oldest first (the API may answer a list or a page). */
+  async nodeEvents(nodeId: string, signal?: AbortSignal): Promise<EventRecord[]> {
+    const body = await getJson<EventRecord[] | { items: EventRecord[] }>(
+      `/events${query({ node_id: nodeId, channel: 'node', limit: 200 })}`,
+      signal,
+    );
+    return Array.isArray(body) ? body : body.items;
+  },
+
+  async config(): Promise<DashboardConfig> {
+    const res = await fetch('./config.json');
+    if (!res.ok) throw new ApiError(res.status, 'dashboard settings unavailable');
+    return (await res.json()) as DashboardConfig;
+  },
+
+  streamUrl(): string {
+    return `${BASE}/events/stream?channel=node`;
+  },
+};
+
+/** Runs `task`s at most `limit` at a time (counts of many rows must not flood one origin's connections). */
+export function limiter(limit: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
