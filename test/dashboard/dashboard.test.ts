@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkoutWorkflowId } from '../../src/temporal/workflow-ids';
 import { triggerNow } from '../../src/workflows/pipeline/client';
+import { createTestUser, http } from '../support/api';
 import { testEnv } from '../support/harness';
 import { createKernelRepo, type KernelRepo } from '../support/pipeline-repo';
 import { basicConfig, startPipelineStack, waitFor, type PipelineStack } from '../support/pipeline-stack';
@@ -112,7 +113,6 @@ describe('dashboard in Chromium on the embedded stack', () => {
         `WorkflowId="${checkoutWorkflowId(tree, 'master', commit)}"`,
       )}`,
     );
-    await screenshot(page, 'dashboard-revision');
 
     // Follow the build's log link: the storage service serves the build output.
     // The storage service sends logs as application/octet-stream, which Chromium saves rather than
@@ -185,6 +185,44 @@ describe('dashboard in Chromium on the embedded stack', () => {
     expect(artifacts.sort()).toEqual(['build_log', 'config', 'kernel_image']);
     await page.getByRole('link', { name: 'selftest' }).waitFor();
     await screenshot(page, 'dashboard-node');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('regressions recorded while the page is open appear as new and fixed', async () => {
+    const { page, errors } = await openPage();
+    await page.goto(`${stack.api.url}/dashboard/#/revision/${checkoutId}`);
+    await expect.poll(() => page.locator('.live').textContent(), { timeout: 10_000 }).toContain('live');
+    expect(await page.locator('section[aria-labelledby="regressions-h"]').textContent()).toContain(
+      'No regressions recorded',
+    );
+    // Regression nodes as KernelCI's regression tracker writes them: under the failing node's parent,
+    // `fail` while the regression lasts and `pass` once fixed, pointing at the failing and passing nodes.
+    const [job] = (await stack.reader.findNodes({ treeid: checkoutId, kind: 'job' })).items;
+    const [boot] = (await stack.reader.findNodes({ parent: job.id, name: 'boot' })).items;
+    const tracker = await createTestUser(stack.api, { username: `tracker-${tree}` });
+    for (const [name, result] of [
+      ['boot', 'fail'],
+      ['smoke', 'pass'],
+    ]) {
+      const res = await http(stack.api, 'POST', '/latest/node', {
+        token: tracker.token,
+        json: {
+          kind: 'regression',
+          name,
+          parent: job.id,
+          state: 'done',
+          result,
+          data: { fail_node: boot.id, pass_node: boot.id, platform: 'qemu-x86' },
+        },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const tables = page.locator('section[aria-labelledby="regressions-h"] caption');
+    await expect
+      .poll(() => tables.allTextContents(), { timeout: 15_000 })
+      .toEqual(['New regressions (1)', 'Fixed regressions (1)']);
+    await screenshot(page, 'dashboard-revision');
     expect(errors).toEqual([]);
     await page.context().close();
   });

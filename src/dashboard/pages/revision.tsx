@@ -55,6 +55,8 @@ export function RevisionPage({ id }: { id: string }) {
   const add = (list: Node[]) => setNodes((m) => merge(m, list));
   const batcher = useMemo(() => nodeBatcher(id, add), [id]);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** Lists were asked for: a stream opened after that may have missed changes in between. */
+  const listsRequested = useRef(false);
 
   const readPage = async (kind: Kind, offset: number) => {
     const page = await api.nodes({ treeid: id, kind }, { limit: PAGE[kind], offset, sort: 'created' });
@@ -72,6 +74,7 @@ export function RevisionPage({ id }: { id: string }) {
     setKinds({});
     setError(null);
     setMissing(false);
+    listsRequested.current = false;
     configOnce ??= api.config();
     configOnce.then(setConfig, () => setConfig(null));
     // The checkout first, alone: it paints the page header; the lists follow once it is on screen.
@@ -79,6 +82,7 @@ export function RevisionPage({ id }: { id: string }) {
       (n) => {
         if (!n) return setMissing(true);
         add([n]);
+        listsRequested.current = true;
         void readFirstPages();
       },
       (err) => setError(errorText(err)),
@@ -93,7 +97,9 @@ export function RevisionPage({ id }: { id: string }) {
       batcher.add(ev.id);
     },
     () => {
-      // (Re)connected: whatever happened before the stream was open is read once more.
+      // (Re)connected after the page was read: what changed before the stream was open is read again.
+      batcher.add(id);
+      if (!listsRequested.current) return;
       if (refreshTimer.current) clearTimeout(refreshTimer.current);
       refreshTimer.current = setTimeout(() => void readFirstPages(), 100);
     },
@@ -329,8 +335,8 @@ function Regressions({ regressions }: { regressions: Node[] }) {
         <thead>
           <tr>
             <th scope="col">Regression</th>
-            <th scope="col">Platform</th>
             <th scope="col">Result</th>
+            <th scope="col">Platform</th>
             <th scope="col">Since</th>
           </tr>
         </thead>
@@ -340,10 +346,10 @@ function Regressions({ regressions }: { regressions: Node[] }) {
               <th scope="row">
                 <a href={href.node(r.id)}>{r.path.slice(1).join(' › ') || r.name}</a>
               </th>
-              <td>{r.data?.platform ?? '—'}</td>
               <td>
                 <ResultBadge result={r.result} state={r.state} />
               </td>
+              <td>{r.data?.platform ?? '—'}</td>
               <td>
                 <Time iso={r.created} />
               </td>
