@@ -1,58 +1,9 @@
 // The public HTTP API as the dashboard reads it: one-page node queries (always with a limit), counts,
 // the event history and the dashboard's own settings. Nothing here ever asks for "all nodes".
+import { apiBase } from './routes';
+import type { DashboardConfig, EventRecord, Node, Page } from './types';
 
-export interface Node {
-  id: string;
-  kind: string;
-  name: string;
-  path: string[];
-  group: string | null;
-  parent: string | null;
-  state: string;
-  result: string | null;
-  artifacts: Record<string, string>;
-  // Node data is free-form per kind (SPEC §2).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  data: Record<string, any>;
-  created: string;
-  updated: string;
-  timeout: string | null;
-  holdoff: string | null;
-  owner: string;
-  treeid: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export interface NodeEventData {
-  op: 'created' | 'updated';
-  id: string;
-  kind: string;
-  name: string;
-  path: string[];
-  state: string;
-  result: string | null;
-  previous_state?: string;
-  previous_result?: string | null;
-}
-
-export interface EventRecord {
-  id: string;
-  sequence_id: number;
-  channel: string;
-  timestamp: string;
-  data: NodeEventData;
-}
-
-export interface DashboardConfig {
-  temporal_ui_url: string;
-  temporal_namespace: string;
-}
+export type { DashboardConfig, EventRecord, Node, NodeEventData, Page } from './types';
 
 export type Filters = Record<string, string | number | undefined>;
 
@@ -65,16 +16,7 @@ export class ApiError extends Error {
   }
 }
 
-/**
- * The API prefix for the page's own location: /dashboard/ and /latest/dashboard/ read /latest, /v0/dashboard/
- * reads /v0, and a reverse-proxy prefix in front of either is kept.
- */
-export function apiBase(pathname = location.pathname): string {
-  const m = /^(.*?)\/(?:(latest|v\d+)\/)?dashboard(?:\/|$)/.exec(pathname);
-  return m ? `${m[1]}/${m[2] ?? 'latest'}` : '/latest';
-}
-
-const BASE = apiBase();
+const BASE = apiBase(location.pathname);
 
 function query(filters: Filters): string {
   const params = new URLSearchParams();

@@ -6,34 +6,9 @@ import { NodePage } from './pages/node';
 import { RevisionPage } from './pages/revision';
 import { SearchPage } from './pages/search';
 import { TreePage, TreesPage } from './pages/trees';
+import { parseRoute, TITLES } from './routes';
 import { href } from './ui';
 import './style.css';
-
-interface Route {
-  view: 'trees' | 'tree' | 'revision' | 'node' | 'search' | 'unknown';
-  params: string[];
-  query: URLSearchParams;
-}
-
-const ID = '([0-9a-fA-F]{24})';
-
-export function parseRoute(hash: string): Route {
-  const [path, qs] = hash.replace(/^#/, '').split('?', 2);
-  const query = new URLSearchParams(qs ?? '');
-  const p = path || '/';
-  const patterns: [Route['view'], RegExp][] = [
-    ['trees', /^\/?$/],
-    ['tree', /^\/tree\/([^/]+)\/([^/]+)$/],
-    ['revision', new RegExp(`^/revision/${ID}$`)],
-    ['node', new RegExp(`^/node/${ID}$`)],
-    ['search', /^\/search$/],
-  ];
-  for (const [view, re] of patterns) {
-    const m = re.exec(p);
-    if (m) return { view, params: m.slice(1).map(decodeURIComponent), query };
-  }
-  return { view: 'unknown', params: [], query };
-}
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -77,7 +52,9 @@ function SearchBox({ initial }: { initial: string }) {
 function App() {
   const route = parseRoute(useHash());
   useEffect(() => {
-    // A new view starts at the top, with focus on its heading for screen readers and keyboards.
+    // A new view starts at the top, with its own title and focus on its heading for screen readers.
+    const title = route.view === 'tree' ? route.params.join('/') : TITLES[route.view];
+    document.title = `${title} · Maestro results`;
     scrollTo(0, 0);
     document.querySelector<HTMLElement>('main h1')?.focus();
   }, [route.view, route.params.join('/')]);

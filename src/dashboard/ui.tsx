@@ -60,6 +60,38 @@ export function shortCommit(commit: string | undefined): string {
   return commit ? commit.slice(0, 12) : '—';
 }
 
+/**
+ * Artifact URLs are written by API users: only http(s) ones become links (never `javascript:` or
+ * `data:`); anything else is shown as text.
+ */
+export function safeUrl(url: unknown): string | null {
+  if (typeof url !== 'string') return null;
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+export function ExternalLink({
+  url,
+  label,
+  children,
+}: {
+  url: unknown;
+  label?: string;
+  children: ComponentChildren;
+}) {
+  const safe = safeUrl(url);
+  if (!safe) return <span title={String(url)}>{children}</span>;
+  return (
+    <a href={safe} rel="noopener noreferrer" aria-label={label}>
+      {children}
+    </a>
+  );
+}
+
 /** Links to a node's artifacts; `skip` names the ones shown elsewhere (the log column). */
 export function ArtifactLinks({
   artifacts,
@@ -74,9 +106,7 @@ export function ArtifactLinks({
     <ul class="inline-list">
       {entries.map(([name, url]) => (
         <li key={name}>
-          <a href={url} rel="noopener noreferrer">
-            {name}
-          </a>
+          <ExternalLink url={url}>{name}</ExternalLink>
         </li>
       ))}
     </ul>
@@ -93,9 +123,9 @@ export function LogLink({
   const name = names.find((n) => node.artifacts?.[n]);
   if (!name) return <>—</>;
   return (
-    <a href={node.artifacts[name]} rel="noopener noreferrer" aria-label={`log of ${node.name}`}>
+    <ExternalLink url={node.artifacts[name]} label={`log of ${node.name}`}>
       log
-    </a>
+    </ExternalLink>
   );
 }
 

@@ -39,7 +39,26 @@ describe('dashboard in Chromium on the embedded stack', () => {
     return { page, errors: collectPageErrors(page) };
   }
 
-  it('a revision page paints within 1 s, shows builds and tests as they happen, and links to a log', async () => {
+  /** Opens a revision page in a fresh context and reads its first-paint timing from the page's own clock. */
+  async function openRevisionTimed(id: string) {
+    const { page, errors } = await openPage();
+    const t0 = Date.now();
+    await page.goto(`${stack.api.url}/dashboard/#/revision/${id}`);
+    await page.locator('dl.facts').waitFor();
+    const wallMs = Date.now() - t0;
+    // (Page-side code is passed as text: the test's own TypeScript program has no DOM types.)
+    const timing = (await page.evaluate(`(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      return {
+        painted: performance.getEntriesByName('maestro:revision-painted')[0]?.startTime,
+        html: nav.responseEnd,
+        domReady: nav.domContentLoadedEventEnd,
+      };
+    })()`)) as { painted: number; html: number; domReady: number };
+    return { page, errors, timing, wallMs };
+  }
+
+  it('a revision page paints within 1 s (median of three cold loads), shows builds and tests as they happen, and links to a log', async () => {
     commit = await repo.commit('mm: fix a leak');
     const started = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
     expect(started.started).toEqual([checkoutWorkflowId(tree, 'master', commit)]);
@@ -52,26 +71,22 @@ describe('dashboard in Chromium on the embedded stack', () => {
     );
     checkoutId = checkout.id;
 
-    const { page, errors } = await openPage();
-    const t0 = Date.now();
-    await page.goto(`${stack.api.url}/dashboard/#/revision/${checkoutId}`);
-    await page.locator('dl.facts').waitFor();
-    const wallMs = Date.now() - t0;
-    // Time from the start of the navigation (in the page's own clock) to the checkout summary's render.
-    // (Page-side code is passed as text: the test's own TypeScript program has no DOM types.)
-    const timing = (await page.evaluate(`(() => {
-      const nav = performance.getEntriesByType('navigation')[0];
-      return {
-        painted: performance.getEntriesByName('maestro:revision-painted')[0]?.startTime,
-        html: nav.responseEnd,
-        domReady: nav.domContentLoadedEventEnd,
-        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
-      };
-    })()`)) as { painted: number; html: number; domReady: number; fcp: number };
+    // First paint, three times, each in a fresh browser context (empty cache), while the revision runs:
+    // the median must be under 1 s. The last page stays open to watch the revision live.
+    const loads = [];
+    for (let i = 0; i < 3; i++) loads.push(await openRevisionTimed(checkoutId));
+    for (const l of loads.slice(0, -1)) await l.page.context().close();
+    const painted = loads.map((l) => l.timing.painted).sort((a, b) => a - b);
     console.log(
-      `[measure] revision page first paint: ${JSON.stringify(timing)} (goto → visible ${wallMs} ms)`,
+      `[measure] revision page first paint (navigation start → checkout summary rendered), three cold loads: ${loads
+        .map(
+          (l) =>
+            `${Math.round(l.timing.painted)} ms (html ${Math.round(l.timing.html)}, DOM ready ${Math.round(l.timing.domReady)}, goto → visible ${l.wallMs})`,
+        )
+        .join('; ')}`,
     );
-    expect(timing.painted).toBeLessThan(1000);
+    expect(painted[1]).toBeLessThan(1000);
+    const { page, errors } = loads[2];
     // A marker that a reload would wipe out.
     await page.evaluate('window.__sameDocument = true');
     await expect.poll(() => page.locator('.live').textContent(), { timeout: 10_000 }).toContain('live');
@@ -201,6 +216,7 @@ describe('dashboard in Chromium on the embedded stack', () => {
     const [job] = (await stack.reader.findNodes({ treeid: checkoutId, kind: 'job' })).items;
     const [boot] = (await stack.reader.findNodes({ parent: job.id, name: 'boot' })).items;
     const tracker = await createTestUser(stack.api, { username: `tracker-${tree}` });
+    const ids: string[] = [];
     for (const [name, result] of [
       ['boot', 'fail'],
       ['smoke', 'pass'],
@@ -214,15 +230,25 @@ describe('dashboard in Chromium on the embedded stack', () => {
           state: 'done',
           result,
           data: { fail_node: boot.id, pass_node: boot.id, platform: 'qemu-x86' },
+          // Artifact URLs come from any API user: a script URL must never become a link.
+          artifacts: { report: 'javascript:alert(document.domain)', log: `${stack.storage.url}/x/log.txt` },
         },
       });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
+      ids.push(res.body.id);
     }
     const tables = page.locator('section[aria-labelledby="regressions-h"] caption');
     await expect
       .poll(() => tables.allTextContents(), { timeout: 15_000 })
       .toEqual(['New regressions (1)', 'Fixed regressions (1)']);
     await screenshot(page, 'dashboard-revision');
+
+    await page.goto(`${stack.api.url}/dashboard/#/node/${ids[0]}`);
+    const artifacts = page.locator('section[aria-labelledby="artifacts-h"]');
+    await artifacts.getByRole('link', { name: 'log' }).waitFor();
+    expect(await artifacts.textContent()).toContain('report');
+    expect(await artifacts.locator('a').count()).toBe(1);
+    expect(await page.title()).toBe('Node · Maestro results');
     expect(errors).toEqual([]);
     await page.context().close();
   });

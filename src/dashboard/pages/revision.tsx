@@ -7,6 +7,7 @@ import { nodeBatcher, useNodeStream, type LiveStatus } from '../live';
 import {
   ArtifactLinks,
   errorText,
+  ExternalLink,
   href,
   LogLink,
   nodeDuration,
@@ -248,23 +249,15 @@ function CheckoutSummary({ checkout, workflow }: { checkout: Node; workflow: str
       <dt>Tarball</dt>
       <dd>
         {checkout.artifacts?.tarball ? (
-          <a href={checkout.artifacts.tarball} rel="noopener noreferrer">
+          <ExternalLink url={checkout.artifacts.tarball}>
             {checkout.artifacts.tarball.split('/').pop()}
-          </a>
+          </ExternalLink>
         ) : (
           '—'
         )}
       </dd>
       <dt>Workflow</dt>
-      <dd>
-        {workflow ? (
-          <a href={workflow} rel="noopener noreferrer">
-            open in the Temporal UI
-          </a>
-        ) : (
-          '—'
-        )}
-      </dd>
+      <dd>{workflow ? <ExternalLink url={workflow}>open in the Temporal UI</ExternalLink> : '—'}</dd>
       <dt>Node</dt>
       <dd>
         <a href={href.node(checkout.id)} class="mono">

@@ -1,33 +1,8 @@
 // Test results of a revision grouped by job and platform: one row group per job node, its test nodes
 // below it (found by walking parent links up to the job, so nested test groups land in their job).
 import type { Node } from '../api';
+import { groupTestsByJob, tally } from '../grouping';
 import { href, LogLink, nodeDuration, ResultBadge, StateBadge, TableWrap } from '../ui';
-
-/** The job each test belongs to: the nearest ancestor that is a job among the loaded nodes. */
-export function groupTestsByJob(jobs: Node[], tests: Node[]): Map<string, Node[]> {
-  const jobIds = new Set(jobs.map((j) => j.id));
-  const parentOf = new Map(tests.map((t) => [t.id, t.parent]));
-  const groups = new Map<string, Node[]>(jobs.map((j) => [j.id, []]));
-  for (const t of tests) {
-    let at: string | null | undefined = t.parent;
-    for (let hops = 0; at && !jobIds.has(at) && hops < 64; hops++) at = parentOf.get(at);
-    if (at && jobIds.has(at)) groups.get(at)!.push(t);
-  }
-  return groups;
-}
-
-function tally(tests: Node[]) {
-  // Groups (tests with children) aggregate their children: count only the leaves.
-  const parents = new Set(tests.map((t) => t.parent));
-  const leaves = tests.filter((t) => !parents.has(t.id));
-  const c = { pass: 0, fail: 0, skip: 0, incomplete: 0, pending: 0 };
-  for (const t of leaves) {
-    const r = t.result as keyof typeof c | null;
-    if (r && r in c) c[r]++;
-    else c.pending++;
-  }
-  return c;
-}
 
 export function TestGroups({ jobs, tests, builds }: { jobs: Node[]; tests: Node[]; builds: Node[] }) {
   const groups = groupTestsByJob(jobs, tests);
