@@ -1,6 +1,7 @@
 // The dashboard in a real browser (Debian's Chromium through playwright-core) on the pipeline's real
 // stack: a revision runs while its page is open, and builds and tests appear without a reload.
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ describe('dashboard in Chromium on the embedded stack', () => {
   let commit: string;
   let checkoutId: string;
   let kbuildId: string;
+  let revision: Promise<{ checkoutId: string; kbuildId: string }>;
 
   beforeAll(async () => {
     tree = `dash${Date.now().toString(36)}`;
@@ -58,7 +60,7 @@ describe('dashboard in Chromium on the embedded stack', () => {
     return { page, errors, timing, wallMs };
   }
 
-  it('a revision page paints within 1 s (median of three cold loads), shows builds and tests as they happen, and links to a log', async () => {
+  it('a revision page shows builds and tests as they happen, without a reload, and links to a log', async () => {
     commit = await repo.commit('mm: fix a leak');
     const started = await triggerNow(stack.client, { tree, taskQueue: stack.taskQueue });
     expect(started.started).toEqual([checkoutWorkflowId(tree, 'master', commit)]);
@@ -71,22 +73,17 @@ describe('dashboard in Chromium on the embedded stack', () => {
     );
     checkoutId = checkout.id;
 
-    // First paint, three times, each in a fresh browser context (empty cache), while the revision runs:
-    // the median must be under 1 s. The last page stays open to watch the revision live.
-    const loads = [];
-    for (let i = 0; i < 3; i++) loads.push(await openRevisionTimed(checkoutId));
-    for (const l of loads.slice(0, -1)) await l.page.context().close();
-    const painted = loads.map((l) => l.timing.painted).sort((a, b) => a - b);
-    console.log(
-      `[measure] revision page first paint (navigation start → checkout summary rendered), three cold loads: ${loads
-        .map(
-          (l) =>
-            `${Math.round(l.timing.painted)} ms (html ${Math.round(l.timing.html)}, DOM ready ${Math.round(l.timing.domReady)}, goto → visible ${l.wallMs})`,
-        )
-        .join('; ')}`,
-    );
-    expect(painted[1]).toBeLessThan(1000);
-    const { page, errors } = loads[2];
+    // The revision as the later tests need it, whatever happens to this test.
+    revision = (async () => {
+      await stack.client.workflow.getHandle(checkoutWorkflowId(tree, 'master', commit)).result();
+      const [kbuild] = (await stack.reader.findNodes({ treeid: checkout.id, kind: 'kbuild' })).items;
+      return { checkoutId: checkout.id, kbuildId: kbuild.id };
+    })();
+    revision.catch(() => undefined);
+
+    const { page, errors } = await openPage();
+    await page.goto(`${stack.api.url}/dashboard/#/revision/${checkoutId}`);
+    await page.locator('dl.facts').waitFor();
     // A marker that a reload would wipe out.
     await page.evaluate('window.__sameDocument = true');
     await expect.poll(() => page.locator('.live').textContent(), { timeout: 10_000 }).toContain('live');
@@ -148,7 +145,28 @@ describe('dashboard in Chromium on the embedded stack', () => {
     await page.context().close();
   });
 
+  it('a revision page paints within 1 s (median of three cold loads)', async () => {
+    ({ checkoutId, kbuildId } = await revision);
+    // Each load in a fresh browser context (empty cache); the stack is idle (the revision is done), so
+    // this measures the page and the API, not the pipeline worker sharing this process.
+    const loads = [];
+    for (let i = 0; i < 3; i++) loads.push(await openRevisionTimed(checkoutId));
+    for (const l of loads) expect(l.errors).toEqual([]);
+    for (const l of loads) await l.page.context().close();
+    const painted = loads.map((l) => l.timing.painted).sort((a, b) => a - b);
+    console.log(
+      `[measure] revision page first paint (navigation start → checkout summary rendered), three cold loads: ${loads
+        .map(
+          (l) =>
+            `${Math.round(l.timing.painted)} ms (html ${Math.round(l.timing.html)}, DOM ready ${Math.round(l.timing.domReady)}, goto → visible ${l.wallMs})`,
+        )
+        .join('; ')}; load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`,
+    );
+    expect(painted[1]).toBeLessThan(1000);
+  });
+
   it('the trees page lists the tree with its latest revision and result counts; search finds it', async () => {
+    ({ checkoutId, kbuildId } = await revision);
     const { page, errors } = await openPage();
     await page.goto(`${stack.api.url}/dashboard/`);
     const section = page.locator('section.tree-group', { hasText: tree });
@@ -183,6 +201,7 @@ describe('dashboard in Chromium on the embedded stack', () => {
   });
 
   it('a node page shows its path, state history from events, artifacts and children', async () => {
+    ({ checkoutId, kbuildId } = await revision);
     const { page, errors } = await openPage();
     await page.goto(`${stack.api.url}/dashboard/#/node/${kbuildId}`);
     await page.locator('h1', { hasText: 'kbuild-x86' }).waitFor();
@@ -205,6 +224,7 @@ describe('dashboard in Chromium on the embedded stack', () => {
   });
 
   it('regressions recorded while the page is open appear as new and fixed', async () => {
+    ({ checkoutId, kbuildId } = await revision);
     const { page, errors } = await openPage();
     await page.goto(`${stack.api.url}/dashboard/#/revision/${checkoutId}`);
     await expect.poll(() => page.locator('.live').textContent(), { timeout: 10_000 }).toContain('live');
@@ -254,6 +274,7 @@ describe('dashboard in Chromium on the embedded stack', () => {
   });
 
   it('on a phone-sized screen the revision page does not overflow sideways', async () => {
+    ({ checkoutId, kbuildId } = await revision);
     const { page, errors } = await openPage(390, 844);
     await page.goto(`${stack.api.url}/dashboard/#/revision/${checkoutId}`);
     await page.locator('tbody[data-job="selftest"] tr.test-row').first().waitFor();
