@@ -10,6 +10,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npx tsc -p tsconfig.build.json
+RUN npm run build:dashboard
 
 # ---- runtime: production dependencies only, non-root ----
 FROM node:20-bookworm-slim AS runtime

@@ -28,9 +28,10 @@ async function main(): Promise<void> {
   try {
     const urls = await stack.start();
     const ui = urls.temporalUi ? `  Temporal UI ${urls.temporalUi}` : '';
+    const dashboard = urls.api.replace(/latest\/$/, 'dashboard/');
     log.info(
-      { api: urls.api, docs: urls.docs, temporalUi: urls.temporalUi },
-      `Maestro ready — API ${urls.api}  API docs ${urls.docs}${ui}`,
+      { api: urls.api, docs: urls.docs, dashboard, temporalUi: urls.temporalUi },
+      `Maestro ready — API ${urls.api}  API docs ${urls.docs}  Dashboard ${dashboard}${ui}`,
     );
   } catch (err) {
     log.fatal({ err }, `cannot start: ${(err as Error).message}`);

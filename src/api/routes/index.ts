@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { API_VERSIONS } from '../versioning';
+import { dashboardRoutes } from './dashboard';
 import { eventRoutes } from './events';
 import { groupRoutes } from './groups';
 import { metaRoutes } from './meta';
@@ -19,6 +20,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   nodeRoutes,
   eventRoutes,
   queueRoutes,
+  dashboardRoutes,
 ];
 
 export async function registerRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
