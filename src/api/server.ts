@@ -4,15 +4,28 @@ import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyBodyParser,
+} from 'fastify';
 import { installAuthHook } from './auth';
 import type { ApiContext } from './context';
-import { badRequest, installErrorHandlers } from './errors';
+import { ApiError, badRequest, installErrorHandlers } from './errors';
 import { installMetrics } from './metrics';
 import { installOpenApi } from './openapi';
 import { registerRoutes } from './routes';
 import { installValidators } from './validation';
 import { API_VERSIONS, rewriteVersionedUrl } from './versioning';
+
+type ContentTypeParserDoneFunction = FastifyBodyParser<string | Buffer>;
+
+const unsupportedMediaType = (type: string) =>
+  new ApiError(
+    415,
+    `body: unsupported content type "${type}"; send application/json or application/x-www-form-urlencoded`,
+  );
 
 export interface ApiDeps {
   ctx: ApiContext;
@@ -62,10 +75,18 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   // Invalid UTF-8 would be decoded to U+FFFD and stored silently: reject it before JSON parsing.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+  const parseUtf8Json: ContentTypeParserDoneFunction = (req, body, done) => {
     const bytes = body as Buffer;
     if (!isUtf8(bytes)) return done(badRequest('body: not valid UTF-8'), undefined);
     parseJson(req, bytes.toString('utf8'), done);
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseUtf8Json);
+  // A body sent without Content-Type is JSON, as FastAPI reads it (scripts post `data=json.dumps(…)`);
+  // any other unknown type stays a 415.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
+    const type = req.headers['content-type'];
+    if (type === undefined || type.trim() === '') return parseUtf8Json(req, body, done);
+    done(unsupportedMediaType(type), undefined);
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
