@@ -3,16 +3,30 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ApiContext } from '../context';
 import { API_VERSIONS } from '../versioning';
+import { accountRoutes } from './account';
 import { eventRoutes } from './events';
 import { groupRoutes } from './groups';
+import { inviteRoutes } from './invites';
+import { kvRoutes } from './kv';
 import { metaRoutes } from './meta';
 import { nodeRoutes } from './nodes';
+import { telemetryRoutes } from './telemetry';
 import { userRoutes } from './users';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: ApiContext }>;
 
 /** Add a route plugin here (one line) and it is served under every version prefix. */
-export const ROUTE_PLUGINS: RoutePlugin[] = [metaRoutes, userRoutes, groupRoutes, nodeRoutes, eventRoutes];
+export const ROUTE_PLUGINS: RoutePlugin[] = [
+  metaRoutes,
+  userRoutes,
+  inviteRoutes,
+  accountRoutes,
+  groupRoutes,
+  nodeRoutes,
+  eventRoutes,
+  kvRoutes,
+  telemetryRoutes,
+];
 
 export async function registerRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   for (const version of API_VERSIONS) {
