@@ -17,6 +17,7 @@ import type {
   QueueInfo,
   PublishRequest,
   Subscription,
+  SubscriptionStats,
   TokenOptions,
   TokenResponse,
   User,
@@ -234,6 +235,11 @@ export class ApiClient {
     opts: ListenOptions = {},
   ): Promise<CloudEvent<D> | null> {
     return listenedEvent<D>(await this.listen(subId, opts));
+  }
+
+  /** `GET /stats/subscriptions` (admin): the active subscriptions. */
+  subscriptionStats(): Promise<SubscriptionStats[]> {
+    return this.request('GET', '/stats/subscriptions');
   }
 
   publish(channel: string, event: PublishRequest): Promise<Published> {

@@ -69,6 +69,15 @@ export interface Subscription {
   [key: string]: unknown;
 }
 
+/** `GET /stats/subscriptions`: one active subscription (upstream's keys). */
+export interface SubscriptionStats {
+  id: number;
+  channel: string;
+  user: string;
+  created: string;
+  last_poll: string | null;
+}
+
 /**
  * `GET /listen/{sub_id}`: one message `{type, channel, data, pattern}` (upstream shape); `data` is the
  * CloudEvent as a JSON string, with its sequence number in `_sequence_id`. A wait that ended without an

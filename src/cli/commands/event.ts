@@ -45,6 +45,16 @@ export function registerEvent(program: Command): void {
 
   examples(
     event
+      .command('stats')
+      .description('active subscriptions with their last poll (admin; GET /stats/subscriptions)')
+      .action(async (_opts: unknown, cmd: Command) => {
+        printJson(await authedClientFor(cmd).subscriptionStats());
+      }),
+    ['kci event stats | jq ".[] | select(.channel == \\"node\\")"'],
+  );
+
+  examples(
+    event
       .command('unsubscribe <sub-id>')
       .description('end a subscription')
       .action(async (subId: string, _opts: unknown, cmd: Command) => {
