@@ -71,6 +71,21 @@ describe('KernelCI compatibility: users', () => {
     expect(refused.body.detail).toMatch(/scope=user/);
   });
 
+  it("groups under upstream's spellings: POST /group, GET /groups, GET and DELETE /group/{id}", async () => {
+    const name = `compat-${uniqueSuffix()}`;
+    const created = await http(api, 'POST', '/latest/group', { token: admin.token, json: { name } });
+    expect(created.status).toBe(200);
+    expect(created.body).toEqual({ id: expect.any(String), name });
+    const listed = await http(api, 'GET', `/latest/groups?name=${name}`, { token: user.token });
+    expect(listed.body.items).toEqual([created.body]);
+    expect((await http(api, 'GET', `/latest/group/${created.body.id}`, { token: user.token })).body).toEqual(
+      created.body,
+    );
+    expect(
+      (await http(api, 'DELETE', `/latest/group/${created.body.id}`, { token: admin.token })).status,
+    ).toBe(204);
+  });
+
   it('POST /user/register answers as upstream: 401 anonymous, 403 {"detail": "Forbidden"}, else 404', async () => {
     const body = { username: `reg-${uniqueSuffix()}`, password: 'test', email: 'reg@kernelci.org' };
     expect((await http(api, 'POST', '/latest/user/register', { json: body })).status).toBe(401);
