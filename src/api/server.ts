@@ -77,6 +77,9 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('application/json');
   const parseUtf8Json: ContentTypeParserDoneFunction = (req, body, done) => {
     const bytes = body as Buffer;
+    // An empty body is no body, as FastAPI reads it: Python's requests sends `Content-Type:
+    // application/json` on a DELETE without one. A route that needs a body then names the missing field.
+    if (bytes.length === 0) return done(null, undefined);
     if (!isUtf8(bytes)) return done(badRequest('body: not valid UTF-8'), undefined);
     parseJson(req, bytes.toString('utf8'), done);
   };

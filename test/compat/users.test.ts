@@ -81,9 +81,13 @@ describe('KernelCI compatibility: users', () => {
     expect((await http(api, 'GET', `/latest/group/${created.body.id}`, { token: user.token })).body).toEqual(
       created.body,
     );
-    expect(
-      (await http(api, 'DELETE', `/latest/group/${created.body.id}`, { token: admin.token })).status,
-    ).toBe(204);
+    // Python's requests sends `Content-Type: application/json` and an empty body on a DELETE.
+    const deleted = await http(api, 'DELETE', `/latest/group/${created.body.id}`, {
+      token: admin.token,
+      raw: Buffer.alloc(0),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(deleted.status).toBe(204);
   });
 
   it('POST /user/register answers as upstream: 401 anonymous, 403 {"detail": "Forbidden"}, else 404', async () => {
