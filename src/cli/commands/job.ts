@@ -19,13 +19,16 @@ export function registerJob(program: Command): void {
     .command('job')
     .description("KernelCI's `kci job new|generate|submit`: says which command to use here");
   for (const [name, instead] of Object.entries(JOB_COMMAND_REPLACEMENTS)) {
-    job
-      .command(`${name} [args...]`)
-      .allowUnknownOption()
-      .description(`not needed here: ${instead}`)
-      .action(() => {
-        throw new CliError(`kci job ${name} is not used with Maestro on Temporal: ${instead}`, EXIT.usage);
-      });
+    examples(
+      job
+        .command(`${name} [args...]`)
+        .allowUnknownOption()
+        .description(`not needed here: ${instead}`)
+        .action(() => {
+          throw new CliError(`kci job ${name} is not used with Maestro on Temporal: ${instead}`, EXIT.usage);
+        }),
+      [`kci job ${name}  # prints which command to use instead`],
+    );
   }
   examples(job, [
     'kci pipeline trigger --tree mainline --branch master',
