@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertStorableValue } from '../../db/nodes/body-keys';
 import type { EventBus } from '../../events/bus';
-import { attributes, cloudEventJson, toCloudEvent } from '../../events/cloudevent';
+import { attributes, cloudEventJson } from '../../events/cloudevent';
 import { findEvents, type HistoryQuery } from '../../events/history';
 import { NODE_CHANNEL, type BusEvent } from '../../events/types';
 import { hasAdminScope, requireAdmin, requireUser } from '../auth';
@@ -76,7 +76,9 @@ function keepAlive(channel: string, source: string) {
 
 /** The CloudEvent JSON a listener receives: the sequence id travels inside it, as upstream's does. */
 function listenedEventJson(event: BusEvent): string {
-  return JSON.stringify({ ...toCloudEvent(event), [SEQUENCE_ATTRIBUTE]: event.seq });
+  // The envelope's JSON is serialised once per event and shared by every listener: append the number.
+  const json = cloudEventJson(event);
+  return `${json.slice(0, -1)},${JSON.stringify(SEQUENCE_ATTRIBUTE)}:${event.seq}}`;
 }
 
 export const eventRoutes: RoutePlugin = async (app, { ctx }) => {
