@@ -270,6 +270,19 @@ export const SETTINGS = {
     default: '7d',
     parse: durationSeconds,
   }),
+  passwordMinLength: def({
+    env: 'MAESTRO_PASSWORD_MIN_LENGTH',
+    description:
+      'Shortest password accepted when one is set (accept invite, update, reset); upstream accepts any length',
+    default: '8',
+    parse: positiveInt,
+  }),
+  passwordResetLifetime: def({
+    env: 'MAESTRO_PASSWORD_RESET_LIFETIME',
+    description: 'How long a password reset token sent by POST /user/forgot-password stays valid',
+    default: '1h',
+    parse: durationSeconds,
+  }),
   adminUsername: def({
     env: 'MAESTRO_ADMIN_USERNAME',
     description: 'First admin, created on API start when no superuser exists',

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import formbody from '@fastify/formbody';
 import Fastify, {
   type FastifyBaseLogger,
+  type FastifyBodyParser,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
@@ -13,12 +14,20 @@ import Fastify, {
 import { componentLogger } from '../logger';
 import { installAuthHook } from './auth';
 import type { ApiContext } from './context';
-import { badRequest, installErrorHandlers } from './errors';
+import { ApiError, badRequest, installErrorHandlers } from './errors';
 import { installMetrics } from './metrics';
 import { installOpenApi } from './openapi';
 import { registerRoutes } from './routes';
 import { installValidators } from './validation';
 import { API_VERSIONS, rewriteVersionedUrl } from './versioning';
+
+type ContentTypeParserDoneFunction = FastifyBodyParser<string | Buffer>;
+
+const unsupportedMediaType = (type: string) =>
+  new ApiError(
+    415,
+    `body: unsupported content type "${type}"; send application/json or application/x-www-form-urlencoded`,
+  );
 
 export interface ApiDeps {
   ctx: ApiContext;
@@ -71,10 +80,21 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   // Invalid UTF-8 would be decoded to U+FFFD and stored silently: reject it before JSON parsing.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+  const parseUtf8Json: ContentTypeParserDoneFunction = (req, body, done) => {
     const bytes = body as Buffer;
+    // An empty body is no body, as FastAPI reads it: Python's requests sends `Content-Type:
+    // application/json` on a DELETE without one. A route that needs a body then names the missing field.
+    if (bytes.length === 0) return done(null, undefined);
     if (!isUtf8(bytes)) return done(badRequest('body: not valid UTF-8'), undefined);
     parseJson(req, bytes.toString('utf8'), done);
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseUtf8Json);
+  // A body sent without Content-Type is JSON, as FastAPI reads it (scripts post `data=json.dumps(…)`);
+  // any other unknown type stays a 415.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
+    const type = req.headers['content-type'];
+    if (type === undefined || type.trim() === '') return parseUtf8Json(req, body, done);
+    done(unsupportedMediaType(type), undefined);
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

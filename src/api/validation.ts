@@ -4,6 +4,36 @@
 import Ajv, { type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { badRequest } from './errors';
+
+// What pydantic (upstream's FastAPI) accepts for a boolean, compared in lower case.
+const TRUE_WORDS = new Set(['1', 'true', 't', 'yes', 'y', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'f', 'no', 'n', 'off']);
+
+/** `True`, `yes`, `1`, `on`… → true; `False`, `no`, `0`, `off`… → false; anything else is a 400. */
+export function parseBooleanWord(field: string, raw: string): boolean {
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  throw badRequest(`${field}: must be a boolean (true/false, 1/0, yes/no, on/off, any case), got "${raw}"`);
+}
+
+interface QuerySchema {
+  properties?: Record<string, { type?: unknown }>;
+}
+
+/** Names of the boolean properties of a querystring schema (cached per schema object). */
+const booleanFieldsCache = new WeakMap<object, string[]>();
+function booleanFields(schema: QuerySchema): string[] {
+  let fields = booleanFieldsCache.get(schema);
+  if (!fields) {
+    fields = Object.entries(schema.properties ?? {})
+      .filter(([, prop]) => prop?.type === 'boolean')
+      .map(([name]) => name);
+    booleanFieldsCache.set(schema, fields);
+  }
+  return fields;
+}
 
 function makeAjv(opts: Options): Ajv {
   const ajv = new Ajv({
@@ -27,5 +57,13 @@ export function installValidators(app: FastifyInstance): void {
   // be left out, and a missing required field is reported by name rather than as "body: must be object".
   app.addHook('preValidation', async (request) => {
     if (request.body == null && request.routeOptions.schema?.body) request.body = {};
+    // Ajv only coerces "true"/"false": accept every spelling upstream's clients send (`promisc=True`).
+    const querySchema = request.routeOptions.schema?.querystring as QuerySchema | undefined;
+    if (!querySchema) return;
+    const query = request.query as Record<string, unknown>;
+    for (const field of booleanFields(querySchema)) {
+      const raw = query[field];
+      if (typeof raw === 'string') query[field] = parseBooleanWord(`querystring.${field}`, raw);
+    }
   });
 }

@@ -4,6 +4,7 @@ import { VERSION } from '../version';
 import { registerCompletion } from './commands/completion';
 import { registerConfig } from './commands/config';
 import { registerEvent } from './commands/event';
+import { registerJob } from './commands/job';
 import { registerLogin } from './commands/login';
 import { registerNode } from './commands/node';
 import { registerPipeline } from './commands/pipeline';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerNode(program);
   registerEvent(program);
   registerConfig(program);
+  registerJob(program);
   registerPipeline(program);
   registerWorker(program);
   registerStorage(program);

@@ -17,6 +17,7 @@ import type {
   QueueInfo,
   PublishRequest,
   Subscription,
+  SubscriptionStats,
   TokenOptions,
   TokenResponse,
   User,
@@ -101,7 +102,7 @@ export class ApiClient {
   }
 
   inviteUser(invite: InviteRequest): Promise<InviteResponse> {
-    return this.request('POST', '/user/invite', { json: invite });
+    return this.request('POST', '/user/invite', { json: { return_token: true, ...invite } });
   }
 
   acceptInvite(token: string, password: string): Promise<User> {
@@ -154,8 +155,11 @@ export class ApiClient {
 
   // ---- nodes ------------------------------------------------------------------------------------------
 
-  getNode(id: string): Promise<Node> {
-    return this.request('GET', `/node/${enc(id)}`);
+  /** `GET /node/{id}`; the API answers `null` for an unknown id (as upstream), turned here into a 404 error. */
+  async getNode(id: string): Promise<Node> {
+    const node = await this.request<Node | null>('GET', `/node/${enc(id)}`);
+    if (node === null) throw new ApiClientError(404, `node ${id} not found`, 'GET', `/node/${id}`);
+    return node;
   }
 
   findNodes(filters: Filters = {}, page: PageOptions = {}): Promise<Page<Node>> {
@@ -216,7 +220,7 @@ export class ApiClient {
 
   /**
    * `GET /listen/{sub_id}`: long-polls the next message (acknowledging the previous one). A wait that ends
-   * without an event answers `type: "keep-alive"` with `data: null`.
+   * without an event answers upstream's keep-alive: a CloudEvent whose data is "BEEP", with no sequence id.
    */
   listen(subId: string | number, opts: ListenOptions = {}): Promise<ListenMessage> {
     return this.request('GET', `/listen/${enc(String(subId))}`, {
@@ -230,11 +234,12 @@ export class ApiClient {
     subId: string | number,
     opts: ListenOptions = {},
   ): Promise<CloudEvent<D> | null> {
-    const msg = await this.listen(subId, opts);
-    if (msg.type !== 'message' || typeof msg.data !== 'string') return null;
-    const event = decodeEvent<D>(msg.data);
-    if (event.sequence_id === undefined && msg.sequence_id !== undefined) event.sequence_id = msg.sequence_id;
-    return event;
+    return listenedEvent<D>(await this.listen(subId, opts));
+  }
+
+  /** `GET /stats/subscriptions` (admin): the active subscriptions. */
+  subscriptionStats(): Promise<SubscriptionStats[]> {
+    return this.request('GET', '/stats/subscriptions');
   }
 
   publish(channel: string, event: PublishRequest): Promise<Published> {
@@ -261,16 +266,16 @@ export class ApiClient {
   }
 
   /**
-   * `GET /pop/{queue}`: the next item, or null when none came within `wait` seconds. With `ack: 'explicit'`
-   * (the server's default) the item carries a `receipt` to acknowledge with `ackQueueItem`; unacknowledged
-   * items are delivered again.
+   * `GET /pop/{queue}`: the next item, or null when none came within `wait` seconds (default 0). With
+   * `ack: 'explicit'` the item carries a `receipt` to acknowledge with `ackQueueItem`; unacknowledged items
+   * are delivered again. The server's default is upstream's: popping removes the item.
    */
   pop<D = unknown>(
     queue: string,
     opts: PopOptions = {},
   ): Promise<(CloudEvent<D> & { receipt?: string }) | null> {
     return this.request('GET', `/pop/${enc(queue)}`, {
-      query: { ...addressQuery(opts), wait: opts.wait, ack: opts.ack },
+      query: { ...addressQuery(opts), wait: opts.wait ?? 0, ack: opts.ack },
       signal: opts.signal,
       allow: [204],
     });
@@ -391,6 +396,23 @@ async function errorDetail(res: Response): Promise<string> {
 }
 
 /** The CloudEvent inside a listen message or an SSE `data:` line. */
+/** Name of the CloudEvent attribute carrying the sequence number in `/listen` answers. */
+export const LISTEN_SEQUENCE_ATTRIBUTE = '_sequence_id';
+
+/**
+ * The event of a `/listen` answer with `sequence_id` set from its CloudEvent, or null for a keep-alive
+ * (a CloudEvent without a sequence number, whose data is "BEEP").
+ */
+export function listenedEvent<D = Record<string, unknown>>(msg: ListenMessage): CloudEvent<D> | null {
+  if (typeof msg.data !== 'string') return null;
+  const event = decodeEvent<D>(msg.data);
+  const seq = event[LISTEN_SEQUENCE_ATTRIBUTE];
+  if (typeof seq !== 'number') return null;
+  delete event[LISTEN_SEQUENCE_ATTRIBUTE];
+  event.sequence_id = seq;
+  return event;
+}
+
 function decodeEvent<D>(json: string): CloudEvent<D> {
   try {
     return JSON.parse(json) as CloudEvent<D>;
@@ -404,7 +426,7 @@ function enc(segment: string): string {
 }
 
 function addressQuery(address: QueueAddress): Filters {
-  return { shared: address.shared ? true : undefined, owner: address.owner };
+  return { private: address.private ? true : undefined, owner: address.owner };
 }
 
 function noevent(opts: { noevent?: boolean }): Filters {

@@ -27,15 +27,23 @@ export interface InviteRequest {
   email: string;
   groups?: string[];
   is_superuser?: boolean;
+  /** Mail the invite (server default: yes, when it has a mail server). */
+  send_email?: boolean;
+  /** Answer the token and its URL (server default: no; this client asks for them). */
+  return_token?: boolean;
+  /** Invite a user again who has not accepted yet, instead of a 409. */
+  resend_if_exists?: boolean;
 }
 
-/** `POST /user/invite`: the created (unverified) user and its single-use invite token. */
+/** `POST /user/invite` (upstream shape): the (unverified) user and its single-use invite token. */
 export interface InviteResponse {
   user: User;
+  email_sent: boolean;
+  public_base_url: string;
+  accept_invite_url: string;
   token: string;
   invite_url: string;
   expires_at: string;
-  email_sent?: boolean;
 }
 
 export interface UserProfileUpdate {
@@ -61,15 +69,25 @@ export interface Subscription {
   [key: string]: unknown;
 }
 
+/** `GET /stats/subscriptions`: one active subscription (upstream's keys). */
+export interface SubscriptionStats {
+  id: number;
+  channel: string;
+  user: string;
+  created: string;
+  last_poll: string | null;
+}
+
 /**
- * `GET /listen/{sub_id}`: one message; `data` is the CloudEvent as a JSON string (upstream shape).
- * `type: "keep-alive"` (and `data: null`) when the wait ended without an event.
+ * `GET /listen/{sub_id}`: one message `{type, channel, data, pattern}` (upstream shape); `data` is the
+ * CloudEvent as a JSON string, with its sequence number in `_sequence_id`. A wait that ended without an
+ * event answers a keep-alive CloudEvent whose data is "BEEP" (and which has no sequence number).
  */
 export interface ListenMessage {
-  type: 'message' | 'keep-alive' | string;
+  type: 'message' | string;
   channel: string;
   data: string | null;
-  sequence_id?: number;
+  pattern?: null;
   [key: string]: unknown;
 }
 
@@ -90,14 +108,18 @@ export interface Published {
 
 /** Which queue a name means: the caller's own (default), the shared one, or (admins) another user's. */
 export interface QueueAddress {
+  /** Your own queue of this name instead of the shared one (names are shared by default, as upstream). */
+  private?: boolean;
+  /** Accepted for older callers: queues are shared by default. */
   shared?: boolean;
+  /** Another user's private queue (admins). */
   owner?: string;
 }
 
 export interface PopOptions extends QueueAddress {
   /** Seconds to wait for an item (default 0). */
   wait?: number;
-  /** `auto`: popping acknowledges (upstream); `explicit` (server default): ack with the receipt. */
+  /** `auto` (server default): popping removes the item (upstream); `explicit`: ack with the receipt. */
   ack?: 'auto' | 'explicit';
   signal?: AbortSignal;
 }

@@ -155,6 +155,11 @@ export class SubscriptionStore {
     await this.subs.updateOne({ _id: doc._id }, { $set: set, $inc: { rev: 1 } });
   }
 
+  /** The active subscriptions, oldest first (an admin's statistics). */
+  listActive(): Promise<SubscriptionDocument[]> {
+    return this.subs.find({ active: true }).sort({ _id: 1 }).toArray();
+  }
+
   /** Removes plain subscriptions nobody polled for `idleMs`; durable state is never reaped. */
   async reapIdle(idleMs: number): Promise<number> {
     const res = await this.subs.deleteMany({

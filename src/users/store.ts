@@ -166,6 +166,11 @@ export class UserStore {
   /** Creates an unverified user without a password and a single-use invite token for it. */
   async invite(input: Omit<NewUser, 'password' | 'is_verified'>, lifetimeSeconds: number): Promise<Invite> {
     const user = await this.create({ ...input, password: null, is_verified: false });
+    return this.issueInvite(user, lifetimeSeconds);
+  }
+
+  /** A new single-use invite token for an existing user (an invite sent again). */
+  async issueInvite(user: UserDoc, lifetimeSeconds: number): Promise<Invite> {
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
     const expires_at = new Date(now.getTime() + lifetimeSeconds * 1000);

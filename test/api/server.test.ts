@@ -25,7 +25,7 @@ describe('API server infrastructure', () => {
       for (const path of ['/latest/', '/v0/', '/']) {
         const res = await http(api, 'GET', path);
         expect(res.status, path).toBe(200);
-        expect(res.body.name).toContain('Maestro');
+        expect(res.body).toEqual({ message: 'KernelCI API' });
       }
     });
 
@@ -131,13 +131,13 @@ describe('API server infrastructure', () => {
         detail: /^body: malformed JSON/,
       },
       {
-        name: 'empty JSON body',
+        name: 'empty JSON body (no body, as FastAPI reads it)',
         method: 'POST',
         path: '/latest/user/accept-invite',
         raw: '',
         headers: { 'content-type': 'application/json' },
         status: 400,
-        detail: /^body: malformed JSON/,
+        detail: /^body\.token: field required/,
       },
       {
         name: 'JSON array instead of object',
@@ -199,7 +199,7 @@ describe('API server infrastructure', () => {
         auth: 'user',
         json: { scope: 'root' },
         status: 400,
-        detail: 'body.scope: must be one of , admin',
+        detail: 'body.scope: must be one of , admin, user',
       },
       {
         name: 'bad e-mail',

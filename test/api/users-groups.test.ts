@@ -40,14 +40,14 @@ describe('user groups over HTTP', () => {
     ).toBe(404);
   });
 
-  it('group admin work needs an admin-scope token; listing needs a user', async () => {
+  it('group admin work needs an admin token (not one narrowed to scope=user); listing needs a user', async () => {
     const user = await createTestUser(api);
-    const everyday = await login(api.url, admin.username, admin.password);
+    const narrowed = await login(api.url, admin.username, admin.password, { scope: 'user' });
     expect(
       (await http(api, 'POST', '/latest/user-groups', { token: user.token, json: { name: 'x' } })).status,
     ).toBe(403);
     expect(
-      (await http(api, 'POST', '/latest/user-groups', { token: everyday, json: { name: 'x' } })).status,
+      (await http(api, 'POST', '/latest/user-groups', { token: narrowed, json: { name: 'x' } })).status,
     ).toBe(403);
     expect((await http(api, 'GET', '/latest/user-groups')).status).toBe(401);
     expect((await http(api, 'GET', '/latest/user-groups', { token: user.token })).status).toBe(200);

@@ -11,12 +11,13 @@ import { uniqueSuffix } from '../support/harness';
 describe('users over HTTP', () => {
   let api: TestApi;
   let admin: TestUser;
-  let adminEveryday: string;
+  let adminNarrowed: string;
 
   beforeAll(async () => {
     api = await startTestApi();
     admin = await createTestUser(api, { superuser: true });
-    adminEveryday = await login(api.url, admin.username, admin.password);
+    // An admin's ordinary token does admin work (as upstream); one narrowed with scope=user does not.
+    adminNarrowed = await login(api.url, admin.username, admin.password, { scope: 'user' });
   });
 
   describe('login', () => {
@@ -117,9 +118,9 @@ describe('users over HTTP', () => {
       await http(api, 'POST', '/latest/user-groups', { token: admin.token, json: { name: 'lab-a' } });
       const ok = await http(api, 'POST', '/latest/user/invite', {
         token: admin.token,
-        json: { username, email: `${username}@example.org`, groups: ['lab-a'] },
+        json: { username, email: `${username}@example.org`, groups: ['lab-a'], return_token: true },
       });
-      expect(ok.status).toBe(201);
+      expect(ok.status).toBe(200);
       expect(ok.body.user).toMatchObject({ username, is_verified: false, groups: [{ name: 'lab-a' }] });
       expect(ok.body.invite_url).toContain(`/latest/user/accept-invite?token=${ok.body.token}`);
 
@@ -172,16 +173,16 @@ describe('users over HTTP', () => {
       expect(dupEmail.body.detail).toBe('email: a user with this email already exists');
     });
 
-    it("is admin work: 401 anonymous, 403 for a user and for an admin's everyday token", async () => {
+    it("is admin work: 401 anonymous, 403 for a user and for an admin's token narrowed to scope=user", async () => {
       const user = await createTestUser(api);
       const body = { username: `x-${uniqueSuffix()}`, email: `x-${uniqueSuffix()}@example.org` };
       expect((await http(api, 'POST', '/latest/user/invite', { json: body })).status).toBe(401);
       expect((await http(api, 'POST', '/latest/user/invite', { token: user.token, json: body })).status).toBe(
         403,
       );
-      const everyday = await http(api, 'POST', '/latest/user/invite', { token: adminEveryday, json: body });
+      const everyday = await http(api, 'POST', '/latest/user/invite', { token: adminNarrowed, json: body });
       expect(everyday.status).toBe(403);
-      expect(everyday.body.detail).toMatch(/admin scope/);
+      expect(everyday.body.detail).toMatch(/scope=user/);
     });
   });
 
@@ -255,7 +256,7 @@ describe('users over HTTP', () => {
       expect((await http(api, 'GET', '/latest/users')).status).toBe(401);
     });
 
-    it('PATCH /user/{id}: admin-scope token 200, everyday token 403, plain user 403', async () => {
+    it('PATCH /user/{id}: admin token 200, scope=user token 403, plain user 403', async () => {
       const user = await createTestUser(api);
       await api.ctx.groups.ensure(['node:edit:any']);
       const patch = { groups: ['node:edit:any'], is_verified: true };
@@ -263,7 +264,7 @@ describe('users over HTTP', () => {
         (await http(api, 'PATCH', `/latest/user/${user.id}`, { token: user.token, json: patch })).status,
       ).toBe(403);
       expect(
-        (await http(api, 'PATCH', `/latest/user/${user.id}`, { token: adminEveryday, json: patch })).status,
+        (await http(api, 'PATCH', `/latest/user/${user.id}`, { token: adminNarrowed, json: patch })).status,
       ).toBe(403);
       const ok = await http(api, 'PATCH', `/latest/user/${user.id}`, { token: admin.token, json: patch });
       expect(ok.status).toBe(200);
@@ -285,7 +286,7 @@ describe('users over HTTP', () => {
         ).status,
       ).toBe(200);
       expect((await http(api, 'GET', '/latest/whoami', { token: user.token })).status).toBe(401);
-      expect((await http(api, 'DELETE', `/latest/user/${user.id}`, { token: adminEveryday })).status).toBe(
+      expect((await http(api, 'DELETE', `/latest/user/${user.id}`, { token: adminNarrowed })).status).toBe(
         403,
       );
       expect((await http(api, 'DELETE', `/latest/user/${user.id}`, { token: admin.token })).status).toBe(204);
@@ -314,8 +315,13 @@ describe('users over HTTP', () => {
           .status,
       ).toBe(403);
 
+      const fromNarrowed = await http(api, 'POST', '/latest/user/token', {
+        token: adminNarrowed,
+        json: { scope: 'admin', expires_in: 600 },
+      });
+      expect(fromNarrowed.status).toBe(403);
       const minted = await http(api, 'POST', '/latest/user/token', {
-        token: adminEveryday,
+        token: admin.token,
         json: { scope: 'admin', expires_in: 600 },
       });
       expect(minted.status).toBe(200);
@@ -341,7 +347,7 @@ describe('users over HTTP', () => {
 
     it('admin-scope tokens are capped at MAESTRO_ADMIN_TOKEN_LIFETIME', async () => {
       const res = await http(api, 'POST', '/latest/user/token', {
-        token: adminEveryday,
+        token: admin.token,
         json: { scope: 'admin', expires_in: 10 * 86400 },
       });
       expect(Date.parse(res.body.expires_at) - Date.now()).toBeLessThanOrEqual(
@@ -457,7 +463,7 @@ describe('users over HTTP', () => {
       const user = await createTestUser(api);
       const second = await login(api.url, user.username, user.password);
       expect(
-        (await http(api, 'POST', `/latest/user/${user.id}/revoke-tokens`, { token: adminEveryday })).status,
+        (await http(api, 'POST', `/latest/user/${user.id}/revoke-tokens`, { token: adminNarrowed })).status,
       ).toBe(403);
       const res = await http(api, 'POST', `/latest/user/${user.id}/revoke-tokens`, { token: admin.token });
       expect(res.status).toBe(200);

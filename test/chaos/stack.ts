@@ -301,6 +301,8 @@ export class ProcessStack {
         email: 'lab-shell@example.org',
         groups: ['runtime:shell:node-editor'],
         is_superuser: false,
+        send_email: false,
+        return_token: true,
       }),
     });
     if (!invite.ok) throw new Error(`invite lab user: ${invite.status} ${await invite.text()}`);

@@ -1,5 +1,7 @@
 // A durable subscriber that survives API replicas dying: it long-polls /listen with an explicit `ack` of
 // the last event it processed and fails over to another replica when its replica stops answering.
+import { listenedEvent } from '../../src/client/api-client';
+import type { ListenMessage } from '../../src/client/types';
 
 export interface ReceivedEvent {
   seq: number;
@@ -78,12 +80,12 @@ export class DurableSubscriber {
         }
         if (res.status >= 500) throw new Error(`listen answered ${res.status}`);
         if (!res.ok) throw new Error(`listen: ${res.status} ${await res.text()}`);
-        const msg = (await res.json()) as { type?: string; data?: string; sequence_id?: number };
-        if (typeof msg.data !== 'string' || msg.sequence_id === undefined) continue; // keep-alive
-        const event = JSON.parse(msg.data) as { id: string };
+        const event = listenedEvent((await res.json()) as ListenMessage);
+        if (!event) continue; // keep-alive
+        const msg = { sequence_id: event.sequence_id! };
         if (this.received.some((e) => e.id === event.id)) this.duplicates++;
         else if (msg.sequence_id <= this.lastSeq) this.outOfOrder++;
-        else this.received.push({ seq: msg.sequence_id, id: event.id });
+        else this.received.push({ seq: msg.sequence_id, id: String(event.id) });
       } catch (err) {
         if (this.stopped) break;
         if (/listen: 4\d\d/.test((err as Error).message)) throw err;

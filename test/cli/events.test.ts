@@ -82,13 +82,14 @@ describe('kci event', () => {
 
   it('queues: open, push, pop (each item once), explicit ack, close', async () => {
     const queue = `jobs-${uniqueSuffix()}`;
-    const notOpen = await kci(['event', 'push', kci.file('job.json', { job: 'baseline' }), queue]);
+    const notOpen = await kci(['event', 'close-queue', queue]);
     expect(notOpen.code).toBe(1);
-    expect(notOpen.stderr).toBe(
-      `kci: error: queue: "${queue}" is not open; open it with POST /queue/${queue} (HTTP 404)\n`,
-    );
+    expect(notOpen.stderr).toBe(`kci: error: queue: "${queue}" is not open (HTTP 404)\n`);
 
     expect((await kci(['event', 'open-queue', queue])).stdout).toMatch(
+      new RegExp(`^queue ${queue} open \\(shared, 0 items\\)`),
+    );
+    expect((await kci(['event', 'open-queue', queue, '--private'])).stdout).toMatch(
       new RegExp(`^queue ${queue} open \\(owner user-`),
     );
     const pushed = await kci(['event', 'push', kci.file('job.json', { job: 'baseline' }), queue]);

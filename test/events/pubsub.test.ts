@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestUser, type TestApi, type TestUser } from '../support/api';
-import { http, listenFor, startEventApi } from './support';
+import { http, isKeepAlive, listenFor, startEventApi } from './support';
 
 describe('pub/sub over HTTP', () => {
   let api: TestApi;
@@ -39,14 +39,16 @@ describe('pub/sub over HTTP', () => {
     });
     expect(ce.id).toEqual(pub.body.id);
     expect(Number.isNaN(Date.parse(ce.time))).toBe(false);
-    expect(msg.body.sequence_id).toBe(pub.body.sequence_id);
+    expect(ce._sequence_id).toBe(pub.body.sequence_id);
+    expect(Object.keys(msg.body).sort()).toEqual(['channel', 'data', 'pattern', 'type']);
   });
 
   it('a listen with nothing to deliver answers a keep-alive after the wait', async () => {
     const sub = await http(api.url, 'POST', '/subscribe/quiet', { token: alice.token });
     const msg = await http(api.url, 'GET', `/listen/${sub.body.id}?wait=0.2`, { token: alice.token });
     expect(msg.status).toBe(200);
-    expect(msg.body).toMatchObject({ type: 'keep-alive', channel: 'quiet', data: null });
+    expect(msg.body).toMatchObject({ type: 'message', channel: 'quiet', pattern: null });
+    expect(isKeepAlive(msg.body)).toBe(true);
   });
 
   it('non-promiscuous subscriptions see only their owner’s events; promiscuous ones see all', async () => {

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, checked field by field */
 // Helpers for the event tests: an API with fast event settings, and small HTTP helpers.
 import type { Db } from 'mongodb';
+import { listenedEvent } from '../../src/client/api-client';
 import type { Settings } from '../../src/settings';
 import { startTestApi, type TestApi } from '../support/api';
 
@@ -40,6 +41,11 @@ export async function http<T = any>(
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
+/** Whether a `/listen` answer is upstream's keep-alive: a CloudEvent with data "BEEP" and no sequence id. */
+export function isKeepAlive(body: { type: string; channel: string; data: string }): boolean {
+  return body.type === 'message' && listenedEvent(body) === null && JSON.parse(body.data).data === 'BEEP';
+}
+
 /** A client of one user: listen until `count` events arrived (keep-alives are skipped). */
 export async function listenFor(
   base: string,
@@ -52,12 +58,9 @@ export async function listenFor(
   while (events.length < count) {
     const res = await http(base, 'GET', `/listen/${subId}${query}`, { token });
     if (res.status !== 200) throw new Error(`listen answered ${res.status}: ${JSON.stringify(res.body)}`);
-    if (res.body.type !== 'message') continue;
-    events.push({
-      ...JSON.parse(res.body.data),
-      sequence_id: res.body.sequence_id,
-      channel: res.body.channel,
-    });
+    const event = listenedEvent(res.body);
+    if (!event) continue; // keep-alive
+    events.push({ ...event, channel: res.body.channel });
   }
   return events;
 }

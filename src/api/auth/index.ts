@@ -1,2 +1,9 @@
 export { installAuthHook, bearerToken } from './hook';
-export { requireUser, requireAdmin, toActor, hasAdminScope, type Principal } from './principal';
+export {
+  requireUser,
+  requireAdmin,
+  toActor,
+  hasAdminScope,
+  USER_ONLY_SCOPE,
+  type Principal,
+} from './principal';

@@ -3,10 +3,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertStorableValue } from '../../db/nodes/body-keys';
 import type { EventBus } from '../../events/bus';
-import { cloudEventJson } from '../../events/cloudevent';
+import { attributes, cloudEventJson } from '../../events/cloudevent';
 import { findEvents, type HistoryQuery } from '../../events/history';
-import { NODE_CHANNEL } from '../../events/types';
-import { hasAdminScope, requireUser } from '../auth';
+import { NODE_CHANNEL, type BusEvent } from '../../events/types';
+import { hasAdminScope, requireAdmin, requireUser } from '../auth';
 import { badRequest, forbidden } from '../errors';
 import {
   ACK_QUERY,
@@ -17,10 +17,12 @@ import {
   LISTEN_QUERY,
   PUBLISH_BODY,
   PUBLISHED,
+  SEQUENCE_ATTRIBUTE,
   STREAM_QUERY,
   SUB_PARAMS,
   SUBSCRIBE_QUERY,
   SUBSCRIPTION,
+  SUBSCRIPTION_STATS,
 } from '../schemas/events';
 import { DETAIL } from '../schemas/common';
 import type { RoutePlugin } from './plugin';
@@ -60,8 +62,22 @@ export function publishFields(body: PublishBody): {
   return { data: body.data, type, source, extensions };
 }
 
-function keepAlive(channel: string) {
-  return { type: 'keep-alive', channel, data: null, pattern: null };
+/** Members of this group (service users such as the LAVA callback) may publish on channel `node`. */
+export const NODE_PUBLISHER_GROUP = 'events:publish:node';
+
+/** Upstream's keep-alive: a message whose CloudEvent carries `data: "BEEP"` (and no sequence id). */
+export const KEEP_ALIVE_DATA = 'BEEP';
+
+function keepAlive(channel: string, source: string) {
+  const ce = { ...attributes(source), data: KEEP_ALIVE_DATA, specversion: '1.0' };
+  return { type: 'message', channel, data: JSON.stringify(ce), pattern: null };
+}
+
+/** The CloudEvent JSON a listener receives: the sequence id travels inside it, as upstream's does. */
+function listenedEventJson(event: BusEvent): string {
+  // The envelope's JSON is serialised once per event and shared by every listener: append the number.
+  const json = cloudEventJson(event);
+  return `${json.slice(0, -1)},${JSON.stringify(SEQUENCE_ATTRIBUTE)}:${event.seq}}`;
 }
 
 export const eventRoutes: RoutePlugin = async (app, { ctx }) => {
@@ -137,13 +153,12 @@ export const eventRoutes: RoutePlugin = async (app, { ctx }) => {
         waitMs: wait === undefined ? undefined : Math.round(wait * 1000),
         signal: abort.signal,
       });
-      if (!event) return keepAlive(subscription.channel);
+      if (!event) return keepAlive(subscription.channel, ctx.settings.eventSource);
       return {
         type: 'message',
         channel: subscription.channel,
-        data: cloudEventJson(event),
+        data: listenedEventJson(event),
         pattern: null,
-        sequence_id: event.seq,
       };
     },
   );
@@ -162,12 +177,38 @@ export const eventRoutes: RoutePlugin = async (app, { ctx }) => {
     async (request) => {
       const user = requireUser(request);
       const { channel } = request.params;
-      // The node channel carries the write path's events; only admins may inject into it.
-      if (channel === NODE_CHANNEL && !hasAdminScope(user))
-        throw forbidden('channel: "node" is reserved for node events');
+      // The node channel carries the write path's events. Upstream lets any user publish there (the LAVA
+      // callback's job retry does, with its service token); here it takes an admin or the group permission.
+      if (channel === NODE_CHANNEL && !hasAdminScope(user) && !user.groups.includes(NODE_PUBLISHER_GROUP))
+        throw forbidden(
+          `channel: publishing on "node" needs membership of group "${NODE_PUBLISHER_GROUP}" (or an admin)`,
+        );
       const fields = publishFields(request.body);
       const ev = await bus.publish({ channel, owner: user.username, ...fields });
       return { id: ev.ce!.id, sequence_id: ev.seq, channel };
+    },
+  );
+
+  app.get(
+    '/stats/subscriptions',
+    {
+      schema: {
+        summary: 'Active subscriptions (admin), as upstream: id, channel, user, created, last_poll',
+        tags: ['events'],
+        security: [{ bearer: [] }],
+        response: { 200: { type: 'array', items: SUBSCRIPTION_STATS } },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const subs = await bus.subscriptions.listActive();
+      return subs.map((s) => ({
+        id: s._id,
+        channel: s.channel,
+        user: s.user,
+        created: s.created.toISOString(),
+        last_poll: s.last_poll.toISOString(),
+      }));
     },
   );
 

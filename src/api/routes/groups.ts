@@ -16,26 +16,51 @@ const GROUP_PARAMS = {
 } as const;
 
 export const groupRoutes: RoutePlugin = async (app, { ctx }) => {
-  app.get<{ Querystring: PageQuery & { name?: string } }>(
-    '/user-groups',
+  // Upstream's spellings (`/groups`, `/group/{id}`, `POST /group`, as kernelci-core's client calls them)
+  // are served beside ours.
+  for (const path of ['/user-groups', '/groups'])
+    app.get<{ Querystring: PageQuery & { name?: string } }>(
+      path,
+      {
+        schema: {
+          summary: 'List user groups',
+          tags: ['groups'],
+          security: BEARER,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { ...PAGE_QUERY_PROPS, name: { type: 'string' } },
+          },
+          response: { 200: page(GROUP) },
+        },
+      },
+      async (request) => {
+        requireUser(request);
+        const { limit, offset, name } = request.query;
+        const { items, total } = await ctx.groups.list({ name }, limit, offset);
+        return { items: items.map(toPublicGroup), total, limit, offset };
+      },
+    );
+
+  app.post<{ Body: { name: string } }>(
+    '/group',
     {
       schema: {
-        summary: 'List user groups',
+        summary: "Create a user group (admin; upstream's spelling: answers 200)",
         tags: ['groups'],
         security: BEARER,
-        querystring: {
+        body: {
           type: 'object',
+          required: ['name'],
           additionalProperties: false,
-          properties: { ...PAGE_QUERY_PROPS, name: { type: 'string' } },
+          properties: { name: GROUP_NAME },
         },
-        response: { 200: page(GROUP) },
+        response: { 200: GROUP },
       },
     },
     async (request) => {
-      requireUser(request);
-      const { limit, offset, name } = request.query;
-      const { items, total } = await ctx.groups.list({ name }, limit, offset);
-      return { items: items.map(toPublicGroup), total, limit, offset };
+      requireAdmin(request);
+      return toPublicGroup(await ctx.groups.create(request.body.name));
     },
   );
 
@@ -61,39 +86,41 @@ export const groupRoutes: RoutePlugin = async (app, { ctx }) => {
     },
   );
 
-  app.get<{ Params: { id: string } }>(
-    '/user-groups/:id',
-    {
-      schema: {
-        summary: 'One user group',
-        tags: ['groups'],
-        security: BEARER,
-        params: GROUP_PARAMS,
-        response: { 200: GROUP },
+  for (const path of ['/user-groups/:id', '/group/:id'])
+    app.get<{ Params: { id: string } }>(
+      path,
+      {
+        schema: {
+          summary: 'One user group',
+          tags: ['groups'],
+          security: BEARER,
+          params: GROUP_PARAMS,
+          response: { 200: GROUP },
+        },
       },
-    },
-    async (request) => {
-      requireUser(request);
-      return toPublicGroup(await ctx.groups.get(request.params.id));
-    },
-  );
+      async (request) => {
+        requireUser(request);
+        return toPublicGroup(await ctx.groups.get(request.params.id));
+      },
+    );
 
-  app.delete<{ Params: { id: string } }>(
-    '/user-groups/:id',
-    {
-      schema: {
-        summary: 'Delete a user group (admin); 409 while users are members or nodes list it',
-        tags: ['groups'],
-        security: BEARER,
-        params: GROUP_PARAMS,
+  for (const path of ['/user-groups/:id', '/group/:id'])
+    app.delete<{ Params: { id: string } }>(
+      path,
+      {
+        schema: {
+          summary: 'Delete a user group (admin); 409 while users are members or nodes list it',
+          tags: ['groups'],
+          security: BEARER,
+          params: GROUP_PARAMS,
+        },
       },
-    },
-    async (request, reply) => {
-      requireAdmin(request);
-      await ctx.groups.delete(request.params.id);
-      return reply.code(204).send();
-    },
-  );
+      async (request, reply) => {
+        requireAdmin(request);
+        await ctx.groups.delete(request.params.id);
+        return reply.code(204).send();
+      },
+    );
 
   app.post<{ Params: { id: string } }>(
     '/user-groups/:id/join',

@@ -3,23 +3,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context';
 import { API_VERSIONS } from '../versioning';
+import { accountRoutes } from './account';
 import { dashboardRoutes } from './dashboard';
 import { eventRoutes } from './events';
 import { groupRoutes } from './groups';
+import { inviteRoutes } from './invites';
+import { kvRoutes } from './kv';
 import { metaRoutes } from './meta';
 import { nodeRoutes } from './nodes';
 import type { RoutePlugin } from './plugin';
 import { queueRoutes } from './queues';
+import { telemetryRoutes } from './telemetry';
 import { userRoutes } from './users';
 
 /** Add a route plugin here (one line) and it is served under every version prefix. */
 export const ROUTE_PLUGINS: RoutePlugin[] = [
   metaRoutes,
   userRoutes,
+  inviteRoutes,
+  accountRoutes,
   groupRoutes,
   nodeRoutes,
   eventRoutes,
   queueRoutes,
+  kvRoutes,
+  telemetryRoutes,
   dashboardRoutes,
 ];
 

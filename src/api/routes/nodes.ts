@@ -5,7 +5,6 @@ import type { FastifyRequest } from 'fastify';
 import { parseNodeQuery } from '../../db/nodes/filters';
 import type { NodeInput, NodePatch, NodeTreeInput } from '../../db/nodes/types';
 import { requireUser, toActor } from '../auth';
-import { notFound } from '../errors';
 import {
   BATCH_NODESET_BODY,
   NODE,
@@ -37,15 +36,16 @@ export const nodeRoutes: RoutePlugin = async (app, { ctx }) => {
     '/node/:id',
     {
       schema: {
-        summary: 'One node (404 when unknown)',
+        summary: 'One node; an unknown id answers 200 null, as upstream (clients test `if not node`)',
         tags: ['nodes'],
         params: NODE_ID_PARAMS,
-        response: { 200: NODE },
+        response: { 200: { anyOf: [NODE, { type: 'null' }] } },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const node = await nodes.get(request.params.id);
-      if (!node) throw notFound(`node ${request.params.id} not found`);
+      // A null body must be sent as JSON text, not as an empty reply.
+      if (!node) return reply.type('application/json').send('null');
       return node;
     },
   );

@@ -1,14 +1,14 @@
-// User routes (KernelCI-compatible): login, whoami, invites, password changes, profiles, admin user
-// management, token minting, logout and revocation.
+// User routes (KernelCI-compatible): login, whoami, password changes, profiles, admin user management,
+// token minting, logout and revocation. Invites: ./invites.ts; registration and password reset: ./account.ts.
 import type { FastifyRequest } from 'fastify';
 import { ADMIN_SCOPE, tokenExpiry, type MintedToken } from '../../users/tokens';
 import { toPublicUser, type UserDoc } from '../../users/types';
 import { parseObjectId, type UserUpdate } from '../../users/store';
-import { bearerToken, requireAdmin, requireUser } from '../auth';
+import { bearerToken, requireAdmin, requireUser, USER_ONLY_SCOPE } from '../auth';
 import type { ApiContext } from '../context';
 import { badRequest, forbidden } from '../errors';
 import { BEARER, DETAIL, ID_PARAMS, PAGE_QUERY_PROPS, page, type PageQuery } from '../schemas/common';
-import { EMAIL, GROUP_NAME, NEW_PASSWORD, SCOPE, TOKEN, USER, USERNAME } from '../schemas/users';
+import { EMAIL, GROUP_NAME, newPassword, SCOPE, TOKEN, USER, USERNAME } from '../schemas/users';
 import type { RoutePlugin } from './plugin';
 
 /** Longest lifetime of a token an admin mints for another user (a lab's worker token): one year. */
@@ -20,7 +20,11 @@ const EXPIRES_IN_FORM = {
   description: 'lifetime in seconds',
 } as const;
 
-/** Mints a token within the configured lifetimes; admin scope only for superusers and short-lived. */
+/**
+ * Mints a token within the configured lifetimes. No scope: the user's full powers (an admin's token does
+ * admin work, as upstream's). `admin`: a short-lived token, only for superusers. `user`: narrowed to an
+ * ordinary user's powers (opt-in).
+ */
 async function issueToken(
   ctx: ApiContext,
   user: UserDoc,
@@ -31,7 +35,7 @@ async function issueToken(
   if (admin && !user.is_superuser) throw forbidden('scope: the admin scope is only for superusers');
   const max = admin ? ctx.settings.adminTokenLifetime : ctx.settings.tokenLifetime;
   return ctx.tokens.mint(user, {
-    scopes: admin ? [ADMIN_SCOPE] : [],
+    scopes: admin ? [ADMIN_SCOPE] : scope === USER_ONLY_SCOPE ? [USER_ONLY_SCOPE] : [],
     expiresIn: Math.min(expiresIn ?? max, max),
   });
 }
@@ -41,10 +45,6 @@ async function currentUser(ctx: ApiContext, request: FastifyRequest): Promise<Us
   return ctx.users.getOr404(principal.id);
 }
 
-function publicBaseUrl(ctx: ApiContext, request: FastifyRequest): string {
-  return (ctx.settings.publicApiUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
-}
-
 export const userRoutes: RoutePlugin = async (app, { ctx }) => {
   app.post<{
     Body: { username: string; password: string; scope?: string; expires_in?: string };
@@ -52,7 +52,8 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
     '/user/login',
     {
       schema: {
-        summary: 'Log in with a form (username or e-mail, password); scope=admin mints an admin-scope token',
+        summary:
+          'Log in with a form (username or e-mail, password) → {access_token, token_type}; scope=admin|user or expires_in also answer expires_at and scope',
         tags: ['users'],
         consumes: ['application/x-www-form-urlencoded'],
         body: {
@@ -77,7 +78,11 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
       const { username, password, scope, expires_in } = request.body;
       const user = await ctx.users.authenticate(username, password);
       if (!user) throw badRequest('LOGIN_BAD_CREDENTIALS');
-      return issueToken(ctx, user, scope, expires_in ? Number(expires_in) : undefined);
+      const token = await issueToken(ctx, user, scope, expires_in ? Number(expires_in) : undefined);
+      // Upstream answers exactly these two keys; expiry and scope only to a client that asked for them.
+      if (scope === undefined && expires_in === undefined)
+        return { access_token: token.access_token, token_type: token.token_type };
+      return token;
     },
   );
 
@@ -98,7 +103,12 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request) => {
       const user = await currentUser(ctx, request);
-      return issueToken(ctx, user, request.body?.scope, request.body?.expires_in);
+      // A narrowed token only mints narrowed tokens: narrowing must not be undone by the token itself.
+      const narrowed = requireUser(request).scopes.includes(USER_ONLY_SCOPE);
+      if (narrowed && request.body?.scope === ADMIN_SCOPE)
+        throw forbidden(`scope: a token narrowed with scope=${USER_ONLY_SCOPE} cannot mint an admin token`);
+      const scope = narrowed ? USER_ONLY_SCOPE : request.body?.scope;
+      return issueToken(ctx, user, scope, request.body?.expires_in);
     },
   );
 
@@ -118,112 +128,6 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
     async (request) => toPublicUser(await currentUser(ctx, request)),
   );
 
-  app.post<{ Body: { username: string; email: string; groups?: string[]; is_superuser?: boolean } }>(
-    '/user/invite',
-    {
-      schema: {
-        summary: 'Invite a user (admin): creates an unverified user and a single-use invite token',
-        tags: ['users'],
-        security: BEARER,
-        body: {
-          type: 'object',
-          required: ['username', 'email'],
-          additionalProperties: false,
-          properties: {
-            username: USERNAME,
-            email: EMAIL,
-            groups: { type: 'array', items: GROUP_NAME },
-            is_superuser: { type: 'boolean' },
-            send_email: { type: 'boolean', description: 'accepted for compatibility; no e-mail is sent' },
-          },
-        },
-        response: {
-          201: {
-            type: 'object',
-            properties: {
-              user: USER,
-              token: { type: 'string' },
-              invite_url: { type: 'string' },
-              expires_at: { type: 'string' },
-              email_sent: { type: 'boolean' },
-            },
-          },
-        },
-      },
-    },
-    async (request, reply) => {
-      requireAdmin(request);
-      const { username, email, groups, is_superuser } = request.body;
-      const invite = await ctx.users.invite(
-        { username, email, groups, is_superuser },
-        ctx.settings.inviteLifetime,
-      );
-      const invite_url = `${publicBaseUrl(ctx, request)}/latest/user/accept-invite?token=${invite.token}`;
-      return reply.code(201).send({
-        user: toPublicUser(invite.user),
-        token: invite.token,
-        invite_url,
-        expires_at: invite.expires_at.toISOString(),
-        email_sent: false,
-      });
-    },
-  );
-
-  app.get<{ Querystring: { token: string } }>(
-    '/user/accept-invite',
-    {
-      schema: {
-        summary: 'Who an invite is for (the invite URL); accepting it is a POST to the same path',
-        tags: ['users'],
-        querystring: {
-          type: 'object',
-          required: ['token'],
-          additionalProperties: false,
-          properties: { token: { type: 'string', minLength: 1 } },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              username: { type: 'string' },
-              email: { type: 'string' },
-              expires_at: { type: 'string' },
-              detail: { type: 'string' },
-            },
-          },
-        },
-      },
-    },
-    async (request) => {
-      const { user, expires_at } = await ctx.users.peekInvite(request.query.token);
-      return {
-        username: user.username,
-        email: user.email,
-        expires_at: expires_at.toISOString(),
-        detail:
-          'to accept, POST {"token": "...", "password": "..."} as JSON to this path (or run kci user accept-invite)',
-      };
-    },
-  );
-
-  app.post<{ Body: { token: string; password: string } }>(
-    '/user/accept-invite',
-    {
-      schema: {
-        summary: 'Accept an invite: set the password; the user becomes verified (the token works once)',
-        tags: ['users'],
-        body: {
-          type: 'object',
-          required: ['token', 'password'],
-          additionalProperties: false,
-          properties: { token: { type: 'string', minLength: 1 }, password: NEW_PASSWORD },
-        },
-        response: { 200: USER },
-      },
-    },
-    async (request) => toPublicUser(await ctx.users.acceptInvite(request.body.token, request.body.password)),
-  );
-
   app.post<{ Body: { username: string; password: string; new_password: string } }>(
     '/user/update-password',
     {
@@ -238,7 +142,7 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
           properties: {
             username: { type: 'string', minLength: 1 },
             password: { type: 'string' },
-            new_password: NEW_PASSWORD,
+            new_password: newPassword(ctx.settings.passwordMinLength),
           },
         },
         response: { 200: USER },
@@ -276,7 +180,11 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
           type: 'object',
           additionalProperties: false,
           minProperties: 1,
-          properties: { username: USERNAME, email: EMAIL, password: NEW_PASSWORD },
+          properties: {
+            username: USERNAME,
+            email: EMAIL,
+            password: newPassword(ctx.settings.passwordMinLength),
+          },
         },
         response: { 200: USER },
       },
@@ -347,7 +255,7 @@ export const userRoutes: RoutePlugin = async (app, { ctx }) => {
           properties: {
             username: USERNAME,
             email: EMAIL,
-            password: NEW_PASSWORD,
+            password: newPassword(ctx.settings.passwordMinLength),
             groups: { type: 'array', items: GROUP_NAME },
             is_active: { type: 'boolean' },
             is_superuser: { type: 'boolean' },

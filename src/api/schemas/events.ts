@@ -44,6 +44,17 @@ export const SUBSCRIPTION = {
   },
 } as const;
 
+export const SUBSCRIPTION_STATS = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    channel: { type: 'string' },
+    user: { type: 'string' },
+    created: { type: 'string' },
+    last_poll: { type: ['string', 'null'] },
+  },
+} as const;
+
 export const ACK_QUERY = {
   type: 'object',
   additionalProperties: false,
@@ -64,14 +75,19 @@ export const LISTEN_QUERY = {
   },
 } as const;
 
+/** Name of the CloudEvent attribute carrying an event's sequence number in `/listen` answers (upstream's). */
+export const SEQUENCE_ATTRIBUTE = '_sequence_id';
+
 export const LISTEN_MESSAGE = {
   type: 'object',
   properties: {
-    type: { type: 'string', description: '"message", or "keep-alive" when the wait ended without an event' },
+    type: { type: 'string', description: 'always "message" (upstream shape)' },
     channel: { type: 'string' },
-    data: { type: ['string', 'null'], description: 'the CloudEvent as a JSON string' },
+    data: {
+      type: 'string',
+      description: `the CloudEvent as a JSON string, with its sequence number in "${SEQUENCE_ATTRIBUTE}"; a wait that ended without an event answers a keep-alive CloudEvent whose data is "BEEP"`,
+    },
     pattern: { type: 'null' },
-    sequence_id: { type: 'integer' },
   },
 } as const;
 
@@ -154,12 +170,16 @@ export const QUEUE_RECEIPT_PARAMS = {
 } as const;
 
 export const QUEUE_ADDRESS_PROPS = {
-  shared: {
+  private: {
     type: 'boolean',
     default: false,
-    description: 'the shared queue of this name (opened by an admin)',
+    description: "the caller's own queue of this name instead of the shared one (upstream has only shared)",
   },
-  owner: { type: 'string', description: "another user's queue (admins only)" },
+  shared: {
+    type: 'boolean',
+    description: 'the shared queue of this name (the default; `shared=false` is the same as `private=true`)',
+  },
+  owner: { type: 'string', description: "another user's private queue (admins only)" },
 } as const;
 
 export const QUEUE_ADDRESS_QUERY = {
@@ -177,16 +197,22 @@ export const POP_QUERY = {
       type: 'number',
       minimum: 0,
       maximum: 300,
-      default: 0,
-      description: 'seconds to wait for an item',
+      description:
+        'seconds to wait for an item, then 204; without it the pop long-polls like upstream (MAESTRO_LISTEN_TIMEOUT) and then answers a keep-alive CloudEvent whose data is "BEEP"',
     },
     ack: {
       type: 'string',
       enum: ['explicit', 'auto'],
-      default: 'explicit',
-      description: 'auto: popping acknowledges (upstream behaviour); explicit: ack with the receipt',
+      default: 'auto',
+      description: 'auto: popping removes the item (upstream); explicit: it carries a receipt to acknowledge',
     },
   },
+} as const;
+
+/** `POST /push/{name}` body: upstream takes any object with `data`; its other keys become CloudEvent attributes. */
+export const PUSH_BODY = {
+  ...PUBLISH_BODY,
+  additionalProperties: true,
 } as const;
 
 export const QUEUE = {

@@ -2,19 +2,24 @@
 
 export const USERNAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$' } as const;
 export const EMAIL = { type: 'string', format: 'email', maxLength: 254 } as const;
-export const NEW_PASSWORD = { type: 'string', minLength: 8, maxLength: 256 } as const;
+/** A new password: at least `minLength` characters (MAESTRO_PASSWORD_MIN_LENGTH), at most 256. */
+export function newPassword(minLength: number) {
+  return { type: 'string', minLength, maxLength: 256 } as const;
+}
 export const GROUP_NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$' } as const;
-export const SCOPE = { type: 'string', enum: ['', 'admin'] } as const;
+/** `admin`: a short-lived admin token; `user`: a superuser's token narrowed to ordinary powers. */
+export const SCOPE = { type: 'string', enum: ['', 'admin', 'user'] } as const;
 
+/** Keys in upstream's order (its e2e tests compare the key tuple); the serializer follows this order. */
 export const USER = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    username: { type: 'string' },
     email: { type: 'string' },
     is_active: { type: 'boolean' },
     is_superuser: { type: 'boolean' },
     is_verified: { type: 'boolean' },
+    username: { type: 'string' },
     groups: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
   },
 } as const;

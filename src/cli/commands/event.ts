@@ -45,6 +45,16 @@ export function registerEvent(program: Command): void {
 
   examples(
     event
+      .command('stats')
+      .description('active subscriptions with their last poll (admin; GET /stats/subscriptions)')
+      .action(async (_opts: unknown, cmd: Command) => {
+        printJson(await authedClientFor(cmd).subscriptionStats());
+      }),
+    ['kci event stats | jq ".[] | select(.channel == \\"node\\")"'],
+  );
+
+  examples(
+    event
       .command('unsubscribe <sub-id>')
       .description('end a subscription')
       .action(async (subId: string, _opts: unknown, cmd: Command) => {
@@ -156,26 +166,27 @@ export function registerEvent(program: Command): void {
 }
 
 interface QueueOptions {
-  shared?: boolean;
+  private?: boolean;
   owner?: string;
 }
 
 function queueAddress(opts: QueueOptions): QueueOptions {
-  return { shared: opts.shared, owner: opts.owner };
+  return { private: opts.private, owner: opts.owner };
 }
 
 function registerQueues(event: Command): void {
-  const sharedOption = [
-    '--shared',
-    'the shared queue of this name (opened by an admin) instead of your own',
+  // Queue names are shared by every user, as upstream's lists are; `--private` is the opt-in.
+  const privateOption = [
+    '--private',
+    'your own private queue of this name instead of the shared one',
   ] as const;
   const ownerOption = ['--owner <username>', "another user's queue (admins)"] as const;
 
   examples(
     event
       .command('open-queue <queue>')
-      .description('open a queue (yours; with --shared a shared one, admins only)')
-      .option(...sharedOption)
+      .description('open a queue (shared by every user; --private: your own); pushing also opens it')
+      .option(...privateOption)
       .option('--json', 'print JSON')
       .action(async (queue: string, opts: QueueOptions & { json?: boolean }, cmd: Command) => {
         const info = await authedClientFor(cmd).openQueue(queue, queueAddress(opts));
@@ -184,14 +195,14 @@ function registerQueues(event: Command): void {
           `queue ${info.name} open (${info.shared ? 'shared' : `owner ${info.owner}`}, ${info.size ?? 0} items)`,
         );
       }),
-    ['kci event open-queue lab-a-jobs', 'kci event open-queue builds --shared'],
+    ['kci event open-queue lab-a-jobs', 'kci event open-queue scratch --private'],
   );
 
   examples(
     event
       .command('close-queue <queue>')
       .description('close a queue; items still in it are dropped')
-      .option(...sharedOption)
+      .option(...privateOption)
       .option(...ownerOption)
       .action(async (queue: string, opts: QueueOptions, cmd: Command) => {
         const res = await authedClientFor(cmd).closeQueue(queue, queueAddress(opts));
@@ -220,11 +231,11 @@ function registerQueues(event: Command): void {
     event
       .command('push <file> <queue>')
       .description(
-        'push an item read from a JSON file (- for stdin) onto an open queue: exactly one popper gets it',
+        'push an item read from a JSON file (- for stdin) onto a queue (opened if needed): exactly one popper gets it',
       )
       .option('--type <type>', 'CloudEvent type')
       .option('--source <source>', 'CloudEvent source')
-      .option(...sharedOption)
+      .option(...privateOption)
       .option(...ownerOption)
       .action(async (file: string, queue: string, opts: EnvelopeOptions & QueueOptions, cmd: Command) => {
         const res = await authedClientFor(cmd).push(
@@ -234,7 +245,7 @@ function registerQueues(event: Command): void {
         );
         printLine(`pushed to ${queue} (${res.id})`);
       }),
-    ['kci event push job.json lab-a-jobs', 'echo \'{"job":"baseline"}\' | kci event push - builds --shared'],
+    ['kci event push job.json lab-a-jobs', 'echo \'{"job":"baseline"}\' | kci event push - builds'],
   );
 
   examples(
@@ -246,7 +257,7 @@ function registerQueues(event: Command): void {
         '--explicit-ack',
         'keep the item reserved until `kci event ack QUEUE RECEIPT` (else it is delivered again)',
       )
-      .option(...sharedOption)
+      .option(...privateOption)
       .option(...ownerOption)
       .action(
         async (
@@ -266,7 +277,7 @@ function registerQueues(event: Command): void {
     [
       'kci event pop lab-a-jobs',
       'kci event pop lab-a-jobs --wait 30 | jq .data',
-      'kci event pop builds --shared --explicit-ack | jq -r .receipt',
+      'kci event pop builds --explicit-ack | jq -r .receipt',
     ],
   );
 
@@ -275,7 +286,7 @@ function registerQueues(event: Command): void {
       .command('ack <queue> <receipt>')
       .description('acknowledge an item popped with --explicit-ack: it is done')
       .option('--release', 'give the item back instead: it is delivered again at once')
-      .option(...sharedOption)
+      .option(...privateOption)
       .option(...ownerOption)
       .action(
         async (queue: string, receipt: string, opts: QueueOptions & { release?: boolean }, cmd: Command) => {

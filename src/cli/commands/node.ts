@@ -140,4 +140,20 @@ export function registerNode(program: Command): void {
       }),
     ['kci node tree 65a1f0c2e4b0a1b2c3d4e5f6', 'kci node tree 65a1f0c2e4b0a1b2c3d4e5f6 --json'],
   );
+
+  examples(
+    node
+      .command('findfast [attributes...]')
+      .description("find nodes without counting them (GET /nodes/fast; KernelCI's kci spelling); prints JSON")
+      .option('-l, --limit <n>', 'how many', intOption('limit', 1), 100)
+      .option('-n, --offset <n>', 'skip this many nodes', intOption('offset', 0), 0)
+      .action(async (attributes: string[], opts: { limit: number; offset: number }, cmd: Command) => {
+        const nodes = await clientFor(cmd).findNodesFast(attributesToFilters(attributes), {
+          limit: opts.limit,
+          offset: opts.offset,
+        });
+        printJson(nodes);
+      }),
+    ['kci node findfast kind=kbuild state=done -l 500 | jq length'],
+  );
 }

@@ -77,6 +77,7 @@ export function registerUser(program: Command): void {
           printLine(`token:   ${res.token}`);
           printLine(`url:     ${res.invite_url}`);
           printLine(`expires: ${res.expires_at}`);
+          printLine(`mailed:  ${res.email_sent ? 'yes' : 'no'}`);
         },
       ),
     ['kci user invite --username bob --email bob@example.org --groups lab-a,node:edit:any'],

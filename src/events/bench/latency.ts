@@ -7,6 +7,8 @@
 import { MongoClient } from 'mongodb';
 import { createApiContext } from '../../api/context';
 import { buildApiServer } from '../../api/server';
+import { listenedEvent } from '../../client/api-client';
+import type { ListenMessage } from '../../client/types';
 import { ensureIndexes } from '../../db/indexes';
 import { createNodeStore } from '../../db/nodes/store';
 import type { Actor } from '../../db/nodes/types';
@@ -87,15 +89,15 @@ async function main(): Promise<void> {
     const seen = new Set<number>();
     while (seen.size < UPDATES) {
       const res = await fetch(`${base}/listen/${subs[k]}?wait=5`, { headers: auth });
-      const msg = (await res.json()) as { type: string; data: string | null; sequence_id?: number };
-      if (msg.type !== 'message' || !msg.data) {
+      const ce = listenedEvent<{ op: string; data: { bench_i?: number; bench_t?: number } }>(
+        (await res.json()) as ListenMessage,
+      );
+      if (!ce) {
         if (writesDone) break;
         continue;
       }
       const now = Date.now();
-      const ce = JSON.parse(msg.data) as {
-        data: { op: string; data: { bench_i?: number; bench_t?: number } };
-      };
+      const msg = { sequence_id: ce.sequence_id };
       const i = ce.data.data.bench_i;
       if (ce.data.op !== 'updated' || i === undefined) continue;
       if (msg.sequence_id! <= lastSeq) problems.push(`subscriber ${k}: out of order at ${msg.sequence_id}`);
