@@ -1,8 +1,12 @@
 // A lab worker (`kci worker --runtime NAME`): polls only `runtime/<NAME>` and needs nothing but Temporal,
 // storage upload credentials and its own API token. It never touches the database.
+import path from 'node:path';
+import { AsyncCompletionClient, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createLabActivities } from '../activities/lab/run-job';
 import { ApiClient } from '../client/api-client';
+import type { PlatformConfig } from '../config/types';
+import { LavaLab, lavaRuntimeSettings, useLavaLab } from '../runtimes/lava';
 import { runtimeTaskQueue } from '../temporal/task-queues';
 
 export interface LabWorkerOptions {
@@ -21,6 +25,20 @@ export interface LabWorkerOptions {
   maxConcurrentJobs?: number;
   /** How long a graceful shutdown waits for running jobs before they are abandoned (and retried elsewhere). */
   shutdownGraceMs?: number;
+  /** Set for a runtime of type `lava`: starts the callback receiver (see src/runtimes/lava/lab.ts). */
+  lava?: LavaWorkerOptions;
+}
+
+export interface LavaWorkerOptions {
+  /** `runtimes.<name>` fields from the pipeline configuration. */
+  params: Record<string, unknown>;
+  platforms: Record<string, PlatformConfig>;
+  token: string;
+  stateDir: string;
+  listenHost: string;
+  listenPort: number;
+  callbackUrl?: string;
+  watchIntervalMs?: number;
 }
 
 export interface LabWorker {
@@ -35,6 +53,7 @@ export async function createLabWorker(opts: LabWorkerOptions): Promise<LabWorker
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });
   const api = new ApiClient({ baseUrl: opts.apiUrl, token: opts.apiToken });
   const taskQueue = runtimeTaskQueue(opts.runtime);
+  const lava = opts.lava ? await startLavaLab(opts, api) : undefined;
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace ?? 'default',
@@ -56,6 +75,7 @@ export async function createLabWorker(opts: LabWorkerOptions): Promise<LabWorker
       try {
         await worker.run();
       } finally {
+        await lava?.stop();
         await connection.close();
       }
     },
@@ -70,4 +90,34 @@ export async function runLabWorker(opts: LabWorkerOptions): Promise<void> {
   const lab = await createLabWorker(opts);
   console.log(`lab worker polling task queue "${lab.taskQueue}"`);
   await lab.run();
+}
+
+async function startLavaLab(opts: LabWorkerOptions, api: ApiClient): Promise<{ stop(): Promise<void> }> {
+  const l = opts.lava!;
+  const connection = await Connection.connect({ address: opts.temporalAddress });
+  const lab = new LavaLab({
+    runtime: opts.runtime,
+    settings: lavaRuntimeSettings(opts.runtime, l.params),
+    platforms: l.platforms,
+    lavaToken: l.token,
+    api,
+    completion: new AsyncCompletionClient({ connection, namespace: opts.namespace ?? 'default' }),
+    stateDir: path.resolve(l.stateDir),
+    storageToken: opts.storageToken,
+    storagePublicUrl: opts.storagePublicUrl,
+    storageUploadUrl: opts.storageUploadUrl,
+    listenHost: l.listenHost,
+    listenPort: l.listenPort,
+    callbackUrl: l.callbackUrl,
+    watchIntervalMs: l.watchIntervalMs,
+  });
+  await lab.start();
+  useLavaLab(lab);
+  return {
+    stop: async () => {
+      useLavaLab(undefined);
+      await lab.stop();
+      await connection.close();
+    },
+  };
 }
