@@ -224,7 +224,8 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
     }
     jobs[name] = {
       kind: kind as JobConfig['kind'],
-      command: c.string(j, 'command', path) ?? '',
+      // A job runs a shell command, or a runtime template (LAVA job definition…) in its place.
+      command: c.string(j, 'command', path, j.template === undefined) ?? '',
       template: c.string(j, 'template', path, false),
       params,
       artifacts,
