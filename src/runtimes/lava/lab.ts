@@ -127,8 +127,15 @@ export class LavaLab {
     } catch (err) {
       return answer(400, `body: malformed JSON (${(err as Error).message})`);
     }
-    const r = await this.handle(nodeId, body);
-    answer(r.status, r.detail);
+    try {
+      const r = await this.handle(nodeId, body);
+      answer(r.status, r.detail);
+    } catch (err) {
+      // Kept on disk by then (or never parsed): the watch loop retries what was stored.
+      this.registry.update(nodeId, { pendingCallback: true });
+      log.error({ nodeId, err }, 'LAVA callback failed');
+      answer(500, `callback failed: ${(err as Error).message}`);
+    }
   }
 
   /** Processes a callback body once; safe to call again (duplicates, retries of a failed report). */
@@ -160,10 +167,10 @@ export class LavaLab {
     let result: LabJobResult;
     try {
       const artifacts = await this.uploadLogs(reg, outcome.consoleLog, body);
-      const data: Record<string, unknown> = { job_id: String(outcome.lavaJobId) };
-      if (reg.lavaJobUrl) data.job_url = reg.lavaJobUrl;
+      // Only artifacts on the job node: a hierarchy submit replaces the fields it is given, and `data`
+      // (runtime, platform, LAVA job id) was set before.
       await this.api.submitHierarchy(nodeId, {
-        node: { artifacts, data },
+        node: { artifacts },
         child_nodes: testNodes(outcome.tests, reg.testData),
       });
       const count = (ts: TestOutcome[]): number => ts.reduce((n, t) => n + 1 + count(t.tests ?? []), 0);
@@ -193,7 +200,15 @@ export class LavaLab {
         late = true;
       }
     }
-    if (late) await this.recordLate(nodeId, outcome.tests, result);
+    if (late) {
+      try {
+        await this.recordLate(nodeId, outcome.tests, result);
+      } catch (err) {
+        this.registry.update(nodeId, { state: 'abandoned', pendingCallback: true });
+        log.warn({ ...fields, err }, 'LAVA callback kept for a retry: recording it on the node failed');
+        return { status: 202, detail: 'callback stored; recording it will be retried' };
+      }
+    }
     this.registry.update(nodeId, { state: 'completed', result, pendingCallback: false });
     log.info({ ...fields, status: result.status, tests: result.testCount, late }, 'LAVA callback processed');
     return {
@@ -264,7 +279,10 @@ export class LavaLab {
       } catch (err) {
         if (err instanceof ActivityCancelledError) gone = 'cancelled';
         else if (err instanceof ActivityNotFoundError) gone = 'gone';
-        else throw err;
+        else {
+          log.warn({ nodeId: reg.nodeId, err }, 'LAVA watch: heartbeat failed; will try again');
+          continue;
+        }
       }
       if (!gone) continue;
       const fields = { nodeId: reg.nodeId, job: reg.jobName, lavaJobId: reg.lavaJobId };

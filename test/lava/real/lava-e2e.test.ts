@@ -47,6 +47,7 @@ describe('a LAVA runtime against a real LAVA server', () => {
   let lavaRuntime: string;
   let startLavaLab: () => ManagedProcess;
   const tree = `lava-${uniqueSuffix()}`;
+  const shortTree = `lava-short-${uniqueSuffix()}`;
   const labs: ManagedProcess[] = [];
   afterAll(() => Promise.all(labs.map((p) => p.kill())));
 
@@ -60,6 +61,7 @@ describe('a LAVA runtime against a real LAVA server', () => {
     expect(ping.status, `LAVA answers at ${LAVA_URL}`).toBe(200);
 
     const repo = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${tree}`), 'ok');
+    const shortRepo = await createKernelRepo(path.join(testEnv().tmpDir, `repo-${shortTree}`), 'ok');
     lavaRuntime = `lava-${uniqueSuffix()}`;
     stack = await startPipelineStack(
       (ctx) => `pipeline:
@@ -72,9 +74,14 @@ describe('a LAVA runtime against a real LAVA server', () => {
 trees:
   ${tree}:
     url: ${repo.url}
+  ${shortTree}:
+    url: ${shortRepo.url}
 build_configs:
   ${tree}:
     tree: ${tree}
+    branch: master
+  ${shortTree}:
+    tree: ${shortTree}
     branch: master
 runtimes:
   ${ctx.runtime}:
@@ -109,11 +116,23 @@ jobs:
         - lava-test-case proc-mounted --shell test -d /proc/self
         - lava-test-case no-oops --shell '! dmesg | grep -q "Oops:"'
         - lava-test-case not-here --result skip
+    rules: { tree: [${tree}] }
+  baseline-lava-short:
+    kind: test
+    template: boot-test.jinja2
+    # Far too short for a LAVA boot under emulation: the pipeline times the job out and cancels it.
+    timeout: 40s
+    params: { ramdisk_url: '${ctx.storageUrl}lava-images/rootfs.cpio.gz' }
+    rules: { tree: [${shortTree}] }
 scheduler:
   - job: kbuild-x86
     event: { kind: checkout, state: available }
     runtime: ${ctx.runtime}
   - job: baseline-lava
+    event: { kind: kbuild, name: kbuild-x86, state: available }
+    runtime: ${lavaRuntime}
+    platforms: [qemu-x86]
+  - job: baseline-lava-short
     event: { kind: kbuild, name: kbuild-x86, state: available }
     runtime: ${lavaRuntime}
     platforms: [qemu-x86]
@@ -191,6 +210,7 @@ api:
     expect(job.state).toBe('done');
     expect(job.result).toBe('pass');
     expect(job.data.job_id).toBe(lavaJobId);
+    expect(job.data).toMatchObject({ runtime: lavaRuntime, platform: 'qemu-x86' });
     const byPath = new Map(nodes.map((n) => [n.path.slice(n.path.indexOf('baseline-lava')).join('/'), n]));
     expect(byPath.get('baseline-lava/baseline-lava/uname')?.result).toBe('pass');
     expect(byPath.get('baseline-lava/baseline-lava/proc-mounted')?.result).toBe('pass');
@@ -230,6 +250,44 @@ api:
     expect(wrong.status).toBe(403);
     const after = await treeNodes(stack.reader, result.nodeId);
     expect(after).toHaveLength(nodes.length);
+    await lab.stop();
+  }, 900_000);
+
+  it("a job that times out is cancelled in LAVA, and LAVA's late callback is recorded on the node", async () => {
+    const lab = startLavaLab();
+    const triggered = await triggerNow(stack.client, { tree: shortTree, taskQueue: stack.taskQueue });
+    const result = await stack.client.workflow.getHandle(triggered.started[0]).result();
+    const nodes = await treeNodes(stack.reader, result.nodeId);
+    const job = nodes.find((n) => n.name === 'baseline-lava-short')!;
+    expect(job.state).toBe('done');
+    expect(job.result).toBe('incomplete');
+    const lavaJobId = /\/scheduler\/job\/(\d+)$/.exec(String(job.data.job_url))?.[1];
+    expect(lavaJobId, 'the LAVA job was submitted before the timeout').toBeTruthy();
+
+    // The lab notices the cancellation and cancels the job in LAVA; LAVA's callback then lands on the node.
+    const canceled = await waitFor(
+      'LAVA to cancel the job',
+      async () => {
+        const j = await lavaJob(lavaJobId!, lavaToken);
+        return j.state === 'Finished' ? j : null;
+      },
+      300_000,
+      1000,
+    );
+    expect(canceled.health).toBe('Canceled');
+    const recorded = await waitFor(
+      'the late callback on the node',
+      async () => {
+        const n = await stack.reader.getNode(job.id);
+        return n.data.lava_late_callback ? n : null;
+      },
+      120_000,
+      500,
+    );
+    expect(recorded.state).toBe('done');
+    expect(recorded.result).toBe('incomplete');
+    expect(recorded.data.error_code).toBe('Canceled');
+    expect(recorded.artifacts.lava_callback).toBeTruthy();
     await lab.stop();
   }, 900_000);
 });
