@@ -93,3 +93,28 @@ describe('LAVA callback results', () => {
     expect(lavaConsoleLog(undefined)).toBe('');
   });
 });
+
+describe('KTAP on a LAVA console', () => {
+  // The completed job's real log, with the kernel's KUnit test data printed on the device's console
+  // (as a test definition running kunit or kselftest would print it).
+  const body = fixture('callback-complete.json');
+  const ktap = fs.readFileSync(path.join(__dirname, '../results/fixtures/kunit-skip_tests.log'), 'utf8');
+  const lines = ktap
+    .trimEnd()
+    .split('\n')
+    .map(
+      (msg, i) =>
+        `- {"dt": "2026-11-30T11:56:40.${String(i).padStart(6, '0')}", "lvl": "target", "msg": ${JSON.stringify(msg)}}`,
+    );
+  const withKtap = { ...body, log: `${String(body.log).trimEnd()}\n${lines.join('\n')}\n` };
+
+  it('adds the KTAP tests when the job asks for it (params.ktap)', () => {
+    const out = parseLavaCallback(withKtap, { ktap: true });
+    expect(out.tests.map((t) => t.name)).toEqual(['setup', 'smoke', 'string-stream-test', 'example']);
+    expect(out.tests[3].tests).toContainEqual({ name: 'example_skip_test', result: 'skip' });
+  });
+
+  it('ignores console KTAP otherwise', () => {
+    expect(parseLavaCallback(withKtap).tests.map((t) => t.name)).toEqual(['setup', 'smoke']);
+  });
+});

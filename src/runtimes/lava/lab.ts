@@ -159,7 +159,7 @@ export class LavaLab {
     this.registry.saveCallback(nodeId, body);
     let outcome;
     try {
-      outcome = parseLavaCallback(JSON.parse(body));
+      outcome = parseLavaCallback(JSON.parse(body), { ktap: reg.ktap });
     } catch (err) {
       if (err instanceof LavaCallbackError) return { status: 400, detail: err.message };
       throw err;

@@ -31,6 +31,8 @@ export interface Registration {
   storagePrefix: string;
   storage: { baseUrl: string; uploadUrl?: string };
   testData: Record<string, unknown>;
+  /** The job prints KTAP on the console (`params.ktap: true`): its tests are parsed from the log too. */
+  ktap?: boolean;
   /** What the callback completed the activity with (returned again if the activity is retried). */
   result?: LabJobResult;
   /** Set when a received callback could not be processed yet (API or storage down): retried later. */

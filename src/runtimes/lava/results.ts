@@ -4,6 +4,7 @@
 // {dt, lvl, msg}). Test suites are named "<index>_<definition name>"; LAVA's own suite `lava` holds the
 // infrastructure steps, and its `job` case carries error_type/error_msg when the job did not complete.
 import { parse as parseYaml } from 'yaml';
+import { looksLikeKtap, parseKtap } from '../../results/ktap';
 import type { TestOutcome, TestResult } from '../runtime';
 
 /** LAVA's error types, kept as `data.error_code` (SPEC §2). */
@@ -122,7 +123,12 @@ export function lavaConsoleLog(logYaml: string | undefined): string {
   return out.join('\n') + (out.length ? '\n' : '');
 }
 
-export function parseLavaCallback(body: unknown): LavaOutcome {
+export interface LavaParseOptions {
+  /** Also parse KTAP printed on the device's console (kunit, kselftest run by the test definition). */
+  ktap?: boolean;
+}
+
+export function parseLavaCallback(body: unknown, opts: LavaParseOptions = {}): LavaOutcome {
   const b = body as LavaCallbackBody;
   if (!b || typeof b !== 'object') throw new LavaCallbackError('body: expected a JSON object');
   if (typeof b.id !== 'number') throw new LavaCallbackError('body.id: must be the LAVA job id (a number)');
@@ -148,11 +154,18 @@ export function parseLavaCallback(body: unknown): LavaOutcome {
     tests.push({ name, tests: suiteTests(cases) });
   }
 
+  const consoleLog = lavaConsoleLog(b.log);
+  if (opts.ktap && looksLikeKtap(consoleLog)) {
+    const taken = new Set(tests.map((t) => t.name));
+    for (const t of parseKtap(consoleLog))
+      tests.push(taken.has(t.name) ? { ...t, name: `ktap-${t.name}` } : t);
+  }
+
   const health = b.health_string ?? '';
   const meta = jobCase?.metadata ?? {};
   const errorType = typeof meta.error_type === 'string' && meta.error_type ? meta.error_type : undefined;
   const errorMsg = (typeof meta.error_msg === 'string' && meta.error_msg) || b.failure_comment || undefined;
-  const base = { lavaJobId: b.id, tests, consoleLog: lavaConsoleLog(b.log) };
+  const base = { lavaJobId: b.id, tests, consoleLog };
   if (health === 'Complete' || b.status === 2) return { ...base, status: 'pass' };
   if (health === 'Canceled' || b.status === 4 || b.status === 5)
     return {

@@ -103,6 +103,7 @@ export class LavaRuntime implements JobRuntime {
       storagePrefix: input.storagePrefix,
       storage: input.storage,
       testData: input.testData,
+      ktap: job.params.ktap === true,
     });
     let lavaJobId: number;
     try {

@@ -11,5 +11,6 @@ export default defineConfig({
     testTimeout: 15 * 60_000,
     hookTimeout: 5 * 60_000,
     teardownTimeout: 60_000,
+    reporters: ['default', ['json', { outputFile: 'test-results-lava.json' }]],
   },
 });
