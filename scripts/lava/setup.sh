@@ -30,6 +30,7 @@ for pkg in lava-server lava-dispatcher qemu-system-x86 busybox-static cpio kmod;
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -o DPkg::Lock::Timeout=900 >/dev/null
   # lava-server's package scripts create its database: PostgreSQL must run while it installs.
   if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "ok installed"; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -o DPkg::Lock::Timeout=900 postgresql
@@ -79,15 +80,15 @@ done
 curl -sf -o /dev/null "http://127.0.0.1:$port/api/v0.2/" || { echo "lava-server did not answer on port $port" >&2; exit 1; }
 
 manage() { lava-server manage "$@" 2>/dev/null; }
-manage users list | grep -qw "$user" || manage users add "$user" --superuser --staff --passwd "$(head -c 12 /dev/urandom | base64)" >/dev/null
+manage users list | grep -w "$user" >/dev/null || manage users add "$user" --superuser --staff --passwd "$(head -c 12 /dev/urandom | base64)" >/dev/null
 token=$(manage tokens list --user "$user" --csv | awk -F, 'NR > 1 {print $2; exit}')
 [ -n "$token" ] || token=$(manage tokens add --user "$user" | tail -1)
 printf '%s\n' "$token" > "$state/token"
 chmod 600 "$state/token"
-manage workers list | grep -qw "$worker" || manage workers add "$worker" >/dev/null
+manage workers list | grep -w "$worker" >/dev/null || manage workers add "$worker" >/dev/null
 worker_token=$(manage shell -c "from lava_scheduler_app.models import Worker; print(Worker.objects.get(hostname='$worker').token)" | tail -1)
-manage device-types list | grep -qw qemu || manage device-types add qemu >/dev/null
-manage devices list | grep -qw "$device" || manage devices add --device-type qemu --worker "$worker" "$device" >/dev/null
+manage device-types list | grep -w qemu >/dev/null || manage device-types add qemu >/dev/null
+manage devices list | grep -w "$device" >/dev/null || manage devices add --device-type qemu --worker "$worker" "$device" >/dev/null
 
 if ! running lava-scheduler; then
   setsid lava-server manage lava-scheduler --level INFO --log-file "$state/log/lava-scheduler.log" \

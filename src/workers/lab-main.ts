@@ -43,11 +43,13 @@ function lavaOptions(settings: Settings, runtime: string): LavaWorkerOptions | u
   const { config } = loadConfig(settings.pipelineConfig);
   const entry = config.runtimes[runtime];
   if (entry?.type !== 'lava') return undefined;
-  if (!settings.lavaToken) throw new Error(`runtime "${runtime}" is a LAVA runtime: set MAESTRO_LAVA_TOKEN`);
+  // Required only for a LAVA runtime (so not among the lab worker's always-required settings).
+  const token = settings.lavaToken;
+  if (!token) throw new Error(`runtime "${runtime}" is a LAVA runtime: set MAESTRO_LAVA_TOKEN`);
   return {
     params: entry.params,
     platforms: config.platforms,
-    token: settings.lavaToken,
+    token,
     stateDir: settings.lavaStateDir ?? path.join(settings.dataDir, 'lava', runtime),
     listenHost: settings.lavaCallbackHost,
     listenPort: settings.lavaCallbackPort,
