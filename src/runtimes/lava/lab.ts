@@ -22,6 +22,8 @@ import type { LavaRuntimeSettings } from './settings';
 
 const log = componentLogger('lava-lab');
 const MAX_CALLBACK_BYTES = 256 * 1024 * 1024;
+/** Completed jobs are kept a while, so a late duplicate callback still finds them (and completes nothing). */
+const KEEP_COMPLETED_MS = 7 * 24 * 3600_000;
 
 export interface LavaLabOptions {
   runtime: string;
@@ -63,7 +65,7 @@ export class LavaLab {
     this.api = opts.api;
   }
 
-  platform(name: string): Omit<PlatformConfig, never> {
+  platform(name: string): PlatformConfig {
     return this.opts.platforms[name] ?? { arch: '', boot_method: '', params: {} };
   }
 
@@ -267,6 +269,10 @@ export class LavaLab {
    */
   async watch(): Promise<void> {
     for (const reg of this.registry.list()) {
+      if (reg.state === 'completed' && Date.now() - Date.parse(reg.updated) > KEEP_COMPLETED_MS) {
+        this.registry.remove(reg.nodeId);
+        continue;
+      }
       if (reg.pendingCallback) {
         const body = this.registry.readCallback(reg.nodeId);
         if (body) await this.handle(reg.nodeId, body).catch(() => undefined);

@@ -93,6 +93,10 @@ export class CallbackRegistry {
       .filter((r): r is Registration => !!r);
   }
 
+  remove(nodeId: string): void {
+    for (const suffix of ['.json', '.callback.json']) fs.rmSync(this.file(nodeId, suffix), { force: true });
+  }
+
   /** The raw callback body, kept until processed so a failure to report it loses nothing. */
   saveCallback(nodeId: string, body: string): void {
     const target = this.file(nodeId, '.callback.json');
