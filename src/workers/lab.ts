@@ -1,12 +1,16 @@
 // A lab worker (`kci worker --runtime NAME`): polls only `runtime/<NAME>` and needs nothing but Temporal,
 // storage upload credentials and its own API token. It never touches the database.
+import fs from 'node:fs';
 import path from 'node:path';
 import { AsyncCompletionClient, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createLabActivities } from '../activities/lab/run-job';
 import { ApiClient } from '../client/api-client';
+import { loadConfig } from '../config/load';
 import type { PlatformConfig } from '../config/types';
 import { LavaLab, lavaRuntimeSettings, useLavaLab } from '../runtimes/lava';
+import { logger } from '../logger';
+import type { Settings } from '../settings';
 import { runtimeTaskQueue } from '../temporal/task-queues';
 
 export interface LabWorkerOptions {
@@ -119,5 +123,33 @@ async function startLavaLab(opts: LabWorkerOptions, api: ApiClient): Promise<{ s
       await lab.stop();
       await connection.close();
     },
+  };
+}
+
+/** A runtime of type `lava` in the pipeline configuration (MAESTRO_CONFIG) makes this a LAVA lab worker. */
+export function lavaWorkerOptions(settings: Settings, runtime: string): LavaWorkerOptions | undefined {
+  const paths = settings.pipelineConfig.split(/[,:]/).filter(Boolean);
+  if (!paths.some((p) => fs.existsSync(p))) return undefined;
+  let config;
+  try {
+    ({ config } = loadConfig(settings.pipelineConfig));
+  } catch (err) {
+    // A shell lab does not need the pipeline configuration; a LAVA lab's jobs say what is missing.
+    logger.warn({ err, runtime }, 'pipeline configuration not loaded: this lab worker runs no LAVA runtime');
+    return undefined;
+  }
+  const entry = config.runtimes[runtime];
+  if (entry?.type !== 'lava') return undefined;
+  // Required only for a LAVA runtime (so not among the lab worker's always-required settings).
+  const token = settings.lavaToken;
+  if (!token) throw new Error(`runtime "${runtime}" is a LAVA runtime: set MAESTRO_LAVA_TOKEN`);
+  return {
+    params: entry.params,
+    platforms: config.platforms,
+    token,
+    stateDir: settings.lavaStateDir ?? path.join(settings.dataDir, 'lava', runtime),
+    listenHost: settings.lavaCallbackHost,
+    listenPort: settings.lavaCallbackPort,
+    callbackUrl: settings.lavaCallbackUrl,
   };
 }

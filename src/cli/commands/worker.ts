@@ -32,7 +32,7 @@ export function registerWorker(program: Command): void {
         // Loaded lazily: only this command needs the Temporal worker.
         const { loadSettings } = await import('../../settings.js');
         const { storageToken } = await import('../../storage/token.js');
-        const { runLabWorker } = await import('../../workers/lab.js');
+        const { lavaWorkerOptions, runLabWorker } = await import('../../workers/lab.js');
         const settings = loadSettings();
         if (!settings.temporalAddress)
           throw new CliError('TEMPORAL_ADDRESS must be set (the Temporal frontend host:port)');
@@ -53,6 +53,7 @@ export function registerWorker(program: Command): void {
           storageUploadUrl: settings.storageUploadUrl,
           workDir: opts.workDir ?? settings.labWorkDir,
           maxConcurrentJobs: opts.concurrency,
+          lava: lavaWorkerOptions(settings, opts.runtime),
         });
       }),
     [
