@@ -6,7 +6,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['test/chaos/**', 'node_modules/**', 'dist/**'],
+    exclude: ['test/chaos/**', 'test/lava/real/**', 'node_modules/**', 'dist/**'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -164,6 +164,33 @@ export const SETTINGS = {
     description: 'Lab worker: scratch directory for job work trees; unset = the system temp dir',
     parse: str,
   }),
+  lavaToken: optional({
+    env: 'MAESTRO_LAVA_TOKEN',
+    description: 'LAVA lab worker: API token of the LAVA user that submits jobs',
+    parse: str,
+  }),
+  lavaCallbackHost: def({
+    env: 'MAESTRO_LAVA_CALLBACK_HOST',
+    description: 'LAVA lab worker: interface the callback receiver listens on',
+    default: '127.0.0.1',
+    parse: str,
+  }),
+  lavaCallbackPort: def({
+    env: 'MAESTRO_LAVA_CALLBACK_PORT',
+    description: 'LAVA lab worker: port of the callback receiver (keep it fixed: LAVA jobs carry the URL)',
+    default: '8020',
+    parse: port,
+  }),
+  lavaCallbackUrl: optional({
+    env: 'MAESTRO_LAVA_CALLBACK_URL',
+    description: 'LAVA lab worker: base URL the LAVA server posts callbacks to; unset = http://HOST:PORT',
+    parse: str,
+  }),
+  lavaStateDir: optional({
+    env: 'MAESTRO_LAVA_STATE_DIR',
+    description: 'LAVA lab worker: where jobs waiting for a callback are kept; unset = DATA_DIR/lava/RUNTIME',
+    parse: str,
+  }),
   smtpUrl: optional({
     env: 'MAESTRO_SMTP_URL',
     description: 'Outgoing mail server, e.g. smtp://user:pass@mail.example:587; unset = no mail is sent',

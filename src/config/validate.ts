@@ -15,6 +15,7 @@ import {
   type SchedulerEntry,
   type TreeConfig,
 } from './types';
+import { lavaRuntimeProblems } from '../runtimes/lava/settings';
 
 export interface ConfigProblem {
   path: ConfigPath;
@@ -160,6 +161,7 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
       c.fail([...path, 'type'], `unknown runtime type "${type}" (one of ${RUNTIME_TYPES.join(', ')})`);
     }
     const { type: _t, ...params } = r;
+    if (type === 'lava') for (const [p, m] of lavaRuntimeProblems(params)) c.fail([...path, ...p], m);
     runtimes[name] = { type: type as RuntimeConfig['type'], params };
   }
 
@@ -222,7 +224,8 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
     }
     jobs[name] = {
       kind: kind as JobConfig['kind'],
-      command: c.string(j, 'command', path) ?? '',
+      // A job runs a shell command, or a runtime template (LAVA job definition…) in its place.
+      command: c.string(j, 'command', path, j.template === undefined) ?? '',
       template: c.string(j, 'template', path, false),
       params,
       artifacts,

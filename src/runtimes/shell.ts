@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { downloadTo } from '../storage/http-backend';
 import type { JobRuntime, RunJobInput, RuntimeContext, RuntimeOutcome, TestOutcome } from './runtime';
-import { parseTestSummary } from './test-summary';
+import { parseResults } from '../results';
 
 const HEARTBEAT_EVERY_MS = 2000;
 
@@ -79,7 +79,7 @@ export class ShellRuntime implements JobRuntime {
     let summaryError: string | undefined;
     if (fs.existsSync(results)) {
       try {
-        tests = parseTestSummary(await fs.promises.readFile(results, 'utf8'));
+        tests = parseResults(await fs.promises.readFile(results, 'utf8'));
       } catch (err) {
         summaryError = (err as Error).message;
       }

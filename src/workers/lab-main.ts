@@ -5,7 +5,7 @@ import { componentLogger } from '../logger';
 import { loadSettings } from '../settings';
 import { storageToken } from '../storage/token';
 import { installTemporalLogger } from '../temporal/logging';
-import { runLabWorker } from './lab';
+import { lavaWorkerOptions, runLabWorker } from './lab';
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     storagePublicUrl: settings.storagePublicUrl,
     storageUploadUrl: settings.storageUploadUrl,
     workDir: settings.labWorkDir,
+    lava: lavaWorkerOptions(settings, runtime!),
   });
 }
 

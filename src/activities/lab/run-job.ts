@@ -29,7 +29,7 @@ export interface LabJobResult extends Omit<RuntimeOutcome, 'tests'> {
   testCount: number;
 }
 
-function testNodes(tests: TestOutcome[], data: Record<string, unknown>): NodeTreeInput[] {
+export function testNodes(tests: TestOutcome[], data: Record<string, unknown>): NodeTreeInput[] {
   return tests.map((t) => ({
     node: { kind: 'test', name: t.name, state: 'done', result: groupResult(t), data: { ...data } },
     child_nodes: t.tests ? testNodes(t.tests, data) : [],

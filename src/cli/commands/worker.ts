@@ -33,7 +33,7 @@ export function registerWorker(program: Command): void {
         // Loaded lazily: only this command needs the Temporal worker.
         const { loadSettings } = await import('../../settings.js');
         const { storageToken } = await import('../../storage/token.js');
-        const { runLabWorker } = await import('../../workers/lab.js');
+        const { lavaWorkerOptions, runLabWorker } = await import('../../workers/lab.js');
         const { installTemporalLogger } = await import('../../temporal/logging.js');
         const settings = loadSettings();
         if (!settings.temporalAddress)
@@ -57,6 +57,7 @@ export function registerWorker(program: Command): void {
             storageUploadUrl: settings.storageUploadUrl,
             workDir: opts.workDir ?? settings.labWorkDir,
             maxConcurrentJobs: opts.concurrency,
+            lava: lavaWorkerOptions(settings, opts.runtime),
           },
           (taskQueue) => printLine(`lab worker polling task queue "${taskQueue}"`),
         );

@@ -1,6 +1,7 @@
 // One workflow per job × platform (SPEC §5): job node → runtime activity on `runtime/<name>` → result.
 // A passing kbuild becomes `available`, starts its tests, waits out its holdoff, then closes.
 import {
+  ActivityCancellationType,
   CancellationScope,
   ChildWorkflowCancellationType,
   isCancellation,
@@ -91,12 +92,17 @@ async function runOnRuntime(
   deadlineMs: number,
 ): Promise<{ outcome: JobOutcome; artifacts: Record<string, string> }> {
   const { job } = input;
+  // A LAVA job's activity is completed by the lab's callback receiver (async completion): nothing
+  // heartbeats while LAVA runs it, and on a timeout the workflow moves on while the lab cancels it in LAVA.
+  const asyncCompleted = job.runtimeType === 'lava';
   const lab = proxyActivities<LabActivities>({
     taskQueue: runtimeTaskQueue(job.runtime),
     // An absent lab must not hang the tree. The node timer (at the deadline) is what closes the job;
     // this bound, a little later, only guarantees the activity itself can never outlive it.
     scheduleToCloseTimeout: msUntil(deadlineMs) + SCHEDULE_TO_CLOSE_MARGIN_MS,
-    heartbeatTimeout: input.runtime.heartbeatTimeoutMs,
+    ...(asyncCompleted
+      ? { cancellationType: ActivityCancellationType.TRY_CANCEL }
+      : { heartbeatTimeout: input.runtime.heartbeatTimeoutMs }),
     retry: {
       initialInterval: '2s',
       backoffCoefficient: 2,
