@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     storagePublicUrl: settings.storagePublicUrl,
     storageUploadUrl: settings.storageUploadUrl,
     workDir: settings.labWorkDir,
+    dockerHost: settings.dockerHost,
+    kubeconfig: settings.kubeconfig,
   });
 }
 

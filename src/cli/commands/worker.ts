@@ -53,6 +53,8 @@ export function registerWorker(program: Command): void {
           storageUploadUrl: settings.storageUploadUrl,
           workDir: opts.workDir ?? settings.labWorkDir,
           maxConcurrentJobs: opts.concurrency,
+          dockerHost: settings.dockerHost,
+          kubeconfig: settings.kubeconfig,
         });
       }),
     [
