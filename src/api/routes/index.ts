@@ -8,11 +8,19 @@ import { groupRoutes } from './groups';
 import { metaRoutes } from './meta';
 import { nodeRoutes } from './nodes';
 import { userRoutes } from './users';
+import { webhookRoutes } from './webhook';
 
 export type RoutePlugin = FastifyPluginAsync<{ ctx: ApiContext }>;
 
 /** Add a route plugin here (one line) and it is served under every version prefix. */
-export const ROUTE_PLUGINS: RoutePlugin[] = [metaRoutes, userRoutes, groupRoutes, nodeRoutes, eventRoutes];
+export const ROUTE_PLUGINS: RoutePlugin[] = [
+  metaRoutes,
+  userRoutes,
+  groupRoutes,
+  nodeRoutes,
+  eventRoutes,
+  webhookRoutes,
+];
 
 export async function registerRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   for (const version of API_VERSIONS) {
