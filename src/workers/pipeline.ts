@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/load';
 import { connectDatabase } from '../db/client';
 import { ensureIndexes } from '../db/indexes';
-import { ensureTriggerSchedule } from '../workflows/pipeline/client';
+import { ensureTriggerLoop } from '../workflows/pipeline/client';
 import { loadSettings } from '../settings';
 import { storageToken } from '../storage/token';
 import { connectClient, connectWorkerConnection } from '../temporal/connection';
@@ -35,13 +35,13 @@ async function main(): Promise<void> {
     pipeline: pipeline.deps,
   });
   const client = await connectClient(settings.temporalAddress, settings.temporalNamespace);
-  const schedule = await ensureTriggerSchedule(client, {
+  const trigger = await ensureTriggerLoop(client, {
     intervalMs: config.pipeline.triggerIntervalMs,
     taskQueue: worker.options.taskQueue,
   });
   await client.connection.close();
   console.log(
-    `pipeline worker polling task queue "${worker.options.taskQueue}" (config ${files.join(', ')}; trigger schedule ${schedule})`,
+    `pipeline worker polling task queue "${worker.options.taskQueue}" (config ${files.join(', ')}; trigger loop ${trigger.workflowId})`,
   );
   // The SDK shuts workers down gracefully on SIGINT/SIGTERM; run() then resolves.
   await worker.run();
