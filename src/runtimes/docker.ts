@@ -103,14 +103,24 @@ export class DockerRuntime implements JobRuntime {
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
     }
+    let pullError = 'the engine reported no error';
     try {
       const stream = await this.docker.pull(image);
       await new Promise<void>((resolve, reject) =>
-        this.docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())),
+        this.docker.modem.followProgress(stream, (e: Error | null, events?: { error?: string }[]) => {
+          const failed = e ?? events?.find((ev) => ev.error);
+          return failed ? reject(failed instanceof Error ? failed : new Error(failed.error)) : resolve();
+        }),
       );
-      return null;
     } catch (err) {
-      return `image ${image} is not on the engine and could not be pulled: ${(err as Error).message}`;
+      pullError = (err as Error).message;
+    }
+    // Some engines (podman) answer a failed pull with 200 and no error event: ask again.
+    try {
+      await this.docker.getImage(image).inspect();
+      return null;
+    } catch {
+      return `image ${image} is not on the engine and could not be pulled: ${pullError}`;
     }
   }
 

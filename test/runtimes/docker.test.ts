@@ -1,8 +1,14 @@
 // The docker runtime for real: podman serves the Docker Engine API (scripts/container-engine.sh), the lab
 // worker runs a kbuild-shaped job and its test in a locally built image, on the embedded stack (real API,
 // Temporal, database, storage). Then a hanging build is cancelled: its container must go away.
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DockerRuntime } from '../../src/runtimes/docker';
+import type { RunJobInput } from '../../src/runtimes/runtime';
+import { HttpStorageBackend } from '../../src/storage/http-backend';
+import { startStorageServer } from '../../src/storage/server';
 import { jobWorkflowId } from '../../src/temporal/workflow-ids';
 import { createLabWorker } from '../../src/workers/lab';
 import { startRevision } from '../../src/workflows/pipeline/client';
@@ -136,5 +142,81 @@ describe('docker runtime (podman, Docker API over a socket)', () => {
     // The tree still closes once its cancelled job has ended.
     const result = await stack.client.workflow.getHandle(workflowId).result();
     expect(result.nodeId).toBe(checkout.id);
+  });
+});
+
+describe('docker runtime adapter (podman)', () => {
+  const closers: (() => Promise<void>)[] = [];
+  afterAll(() => Promise.all(closers.map((c) => c())));
+
+  async function runJob(command: string, opts: { image?: string; timeoutMs?: number } = {}) {
+    const dir = await fs.mkdtemp(path.join(testEnv().tmpDir, 'docker-job-'));
+    const storage = await startStorageServer({ dir: path.join(dir, 'storage'), token: 'st', port: 0 });
+    closers.push(() => storage.close());
+    await fs.mkdir(path.join(dir, 'tree', 'linux'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'tree', 'linux', 'Makefile'), 'all:\n\t@echo built\n');
+    await tar.c({ gzip: true, file: path.join(dir, 'storage', 'src.tar.gz'), cwd: path.join(dir, 'tree') }, [
+      'linux',
+    ]);
+    const nodeId = `65b${Date.now().toString(16).padStart(21, '0')}`;
+    const input: RunJobInput = {
+      nodeId,
+      job: {
+        name: 'kbuild-x86',
+        kind: 'kbuild',
+        runtime: 'podman',
+        runtimeType: 'docker',
+        platform: 'none',
+        command,
+        params: { arch: 'x86_64' },
+        artifacts: {},
+        timeoutMs: opts.timeoutMs ?? 60_000,
+      },
+      tarballUrl: `${storage.url}src.tar.gz`,
+      inputArtifacts: {},
+      storagePrefix: `kbuild-x86-${nodeId}`,
+      storage: { baseUrl: storage.url },
+      testData: {},
+    };
+    const work = path.join(dir, 'work');
+    await fs.mkdir(work);
+    const runtime = new DockerRuntime(
+      { image: opts.image ?? engine!.image },
+      { dockerHost: engine!.dockerHost },
+    );
+    const outcome = await runtime.run(input, {
+      storage: new HttpStorageBackend({ baseUrl: storage.url, token: 'st' }),
+      workDir: work,
+      heartbeat: () => {},
+      signal: new AbortController().signal,
+    });
+    return { outcome, nodeId };
+  }
+
+  it('the per-job timeout kills the container: incomplete, node_timeout, container removed', async ({
+    skip,
+  }) => {
+    if (!engine) return skip(skipReason);
+    const t0 = Date.now();
+    const { outcome, nodeId } = await runJob('echo started; exec sleep 60', { timeoutMs: 1500 });
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(outcome).toMatchObject({ status: 'incomplete', errorCode: 'node_timeout' });
+    expect(await (await fetch(outcome.artifacts.build_log)).text()).toContain('started');
+    const left = await engine.docker.listContainers({
+      all: true,
+      filters: { label: [`org.kernelci.node=${nodeId}`] },
+    });
+    expect(left).toEqual([]);
+  });
+
+  it('an image that is not on the engine and cannot be pulled: incomplete, submit_error', async ({
+    skip,
+  }) => {
+    if (!engine) return skip(skipReason);
+    const { outcome } = await runJob('make', { image: 'localhost/kci-absent:1' });
+    expect(outcome).toMatchObject({ status: 'incomplete', errorCode: 'submit_error' });
+    expect(outcome.errorMsg).toMatch(
+      /^image localhost\/kci-absent:1 is not on the engine and could not be pulled/,
+    );
   });
 });
