@@ -27,6 +27,8 @@ interface Scenario {
   /** Job statuses the watch delivers, in order, after the recorded running one. */
   statuses: object[];
   exists?: boolean;
+  /** The first watch ends (as at the server's watch timeout) after the running event. */
+  closeFirstWatch?: boolean;
 }
 
 interface Seen {
@@ -40,6 +42,7 @@ class RecordedApiServer {
   server = http.createServer((req, res) => void this.handle(req, res));
   seen: Seen[] = [];
   scenario: Scenario = { statuses: [] };
+  watches = 0;
   url = '';
 
   async start() {
@@ -67,7 +70,9 @@ class RecordedApiServer {
     if (req.method === 'GET' && url.pathname === '/apis/batch/v1/namespaces/kci/jobs') {
       const name = url.searchParams.get('fieldSelector')!.replace('metadata.name=', '');
       res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
-      const events = [JOB_RUNNING.status, ...this.scenario.statuses];
+      const closing = this.scenario.closeFirstWatch && this.watches++ === 0;
+      if (closing) setTimeout(() => res.end(), 50);
+      const events = [JOB_RUNNING.status, ...(closing ? [] : this.scenario.statuses)];
       events.forEach((status, i) =>
         setTimeout(() => {
           if (!res.writableEnded)
@@ -160,6 +165,7 @@ describe('kubernetes runtime (recorded API-server answers)', () => {
   async function run(inp: RunJobInput, scenario: Scenario, signal = new AbortController().signal) {
     api.scenario = scenario;
     api.seen = [];
+    api.watches = 0;
     const work = await fs.mkdtemp(path.join(dir, 'work-'));
     const backend = new HttpStorageBackend({ baseUrl: storage.url, token: 'st' });
     const runtime = new KubernetesRuntime(FIELDS, { kubeConfig });
@@ -244,6 +250,14 @@ describe('kubernetes runtime (recorded API-server answers)', () => {
     expect(late).toMatchObject({ status: 'incomplete', errorCode: 'node_timeout' });
     expect(late.errorMsg).toContain('Job was active longer than specified deadline');
     expect(api.seen.filter((s) => s.method === 'DELETE')).toHaveLength(1);
+  });
+
+  it('a watch the server closes is opened again until the Job finishes', async () => {
+    const inp = input();
+    await podUploads(inp, { bzImage: 'kernel' });
+    const outcome = await run(inp, { statuses: [JOB_COMPLETE_STATUS], closeFirstWatch: true });
+    expect(outcome.status).toBe('pass');
+    expect(api.seen.filter((s) => s.url.includes('watch=true'))).toHaveLength(2);
   });
 
   it('a retried attempt follows the Job that already exists (409) instead of creating another', async () => {

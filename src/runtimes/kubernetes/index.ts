@@ -12,6 +12,7 @@ import { JOB_LABEL, jobManifest, jobState, k8sJobName, type JobState } from './m
 export * from './manifest';
 
 const HEARTBEAT_EVERY_MS = 2000;
+const REWATCH_DELAY_MS = 500;
 
 export interface KubernetesLabOptions {
   /** kubeconfig file; unset = KUBECONFIG, ~/.kube/config or in-cluster credentials. */
@@ -120,6 +121,8 @@ export class KubernetesRuntime implements JobRuntime {
           }, reject);
       });
       if (state) return state;
+      // The server closed the watch (its timeout): open it again, without spinning.
+      await new Promise((r) => setTimeout(r, REWATCH_DELAY_MS));
     }
     return { done: false };
   }
