@@ -5,7 +5,6 @@ import {
   ChildWorkflowCancellationType,
   isCancellation,
   ParentClosePolicy,
-  patched,
   proxyActivities,
   sleep,
   startChild,
@@ -67,23 +66,7 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobWorkflowR
   });
   const expired = timer.run(() => sleep(msUntil(info.deadlineMs))).then(() => 'timeout' as const);
 
-  let winner: 'finished' | 'timeout';
-  try {
-    winner = await Promise.race([finished.then(() => 'finished' as const), expired]);
-  } catch (err) {
-    // A cancelled job (an operator, or its tree closing) leaves no node running behind it.
-    if (isCancellation(err) && patched('job-cancel-closes-node')) {
-      await CancellationScope.nonCancellable(() =>
-        steps.setNodeState({
-          nodeId,
-          state: 'done',
-          result: 'incomplete',
-          data: { error_code: 'Canceled', error_msg: 'job cancelled' },
-        }),
-      );
-    }
-    throw err;
-  }
+  const winner = await Promise.race([finished.then(() => 'finished' as const), expired]);
   if (winner === 'timeout') {
     work.cancel();
     await finished.catch(() => undefined);
