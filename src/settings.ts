@@ -191,6 +191,24 @@ export const SETTINGS = {
     description: 'LAVA lab worker: where jobs waiting for a callback are kept; unset = DATA_DIR/lava/RUNTIME',
     parse: str,
   }),
+  dockerHost: optional({
+    env: 'DOCKER_HOST',
+    description:
+      'Lab worker (docker runtime): container engine API, e.g. unix:///run/podman/podman.sock; unset = /var/run/docker.sock',
+    parse: str,
+  }),
+  kubeconfig: optional({
+    env: 'KUBECONFIG',
+    description:
+      'Lab worker (kubernetes runtime): kubeconfig file; unset = ~/.kube/config or in-cluster credentials',
+    parse: str,
+  }),
+  webhookSecret: optional({
+    env: 'MAESTRO_WEBHOOK_SECRET',
+    description:
+      'Shared secret of POST /webhook/git (GitHub/Gitea HMAC key, GitLab token); unset = the webhook answers 404',
+    parse: str,
+  }),
   smtpUrl: optional({
     env: 'MAESTRO_SMTP_URL',
     description: 'Outgoing mail server, e.g. smtp://user:pass@mail.example:587; unset = no mail is sent',

@@ -9,6 +9,7 @@ import type { Settings } from '../settings';
 import { GroupStore } from '../users/groups';
 import { UserStore } from '../users/store';
 import { TokenService } from '../users/tokens';
+import type { WebhookTarget } from '../webhook/target';
 
 export interface ApiContext {
   db: Db;
@@ -20,6 +21,8 @@ export interface ApiContext {
   events: EventBus;
   /** The node write path; its changes go to the event bus. */
   nodes: NodeStoreHandle;
+  /** What POST /webhook/git starts; unset = the webhook is off (404). */
+  webhook?: WebhookTarget;
   /** Run in reverse order when the server closes (stop background loops, flush). */
   cleanup: Array<() => Promise<void>>;
 }

@@ -4,6 +4,7 @@ import { ensureIndexes } from '../db/indexes';
 import { componentLogger } from '../logger';
 import { loadSettings } from '../settings';
 import { ensureFirstAdmin } from '../users/bootstrap';
+import { connectWebhookTarget } from '../webhook/connect';
 import { createApiContext } from './context';
 import { buildApiServer } from './server';
 
@@ -13,6 +14,11 @@ async function main(): Promise<void> {
   const database = await connectDatabase(settings.mongodbUri, settings.dbName);
   await ensureIndexes(database.db);
   const ctx = await createApiContext(database.db, settings);
+  const webhook = await connectWebhookTarget(settings);
+  if (webhook) {
+    ctx.webhook = webhook.target;
+    ctx.cleanup.push(webhook.close);
+  }
   const app = await buildApiServer({ ctx });
   await ensureFirstAdmin(
     database.db,

@@ -2,7 +2,7 @@
 // Pure functions over the config: used by the pipeline's planning activity and by `kci config forecast`.
 import type { NodeKind, NodeResult, NodeState } from '../db/nodes/types';
 import { checkRules, type RuleSubject } from './rules';
-import type { JobKind, PipelineConfig, RuntimeType } from './types';
+import type { JobKind, PipelineConfig, RuntimeConfig, RuntimeType } from './types';
 
 /** Everything a runtime needs to run one job; small enough to pass through workflow histories. */
 export interface JobSpec {
@@ -10,6 +10,8 @@ export interface JobSpec {
   kind: JobKind;
   runtime: string;
   runtimeType: RuntimeType;
+  /** The runtime's validated fields (image, limits, namespace…); absent in histories from before them. */
+  runtimeParams?: RuntimeConfig['params'];
   platform: string;
   command: string;
   template?: string;
@@ -112,6 +114,7 @@ export function planJobs(config: PipelineConfig, event: NodeEvent, ctx: PlanCont
         kind: job.kind,
         runtime: entry.runtime,
         runtimeType: runtime.type,
+        ...(Object.keys(runtime.params).length ? { runtimeParams: runtime.params } : {}),
         platform,
         command: job.command,
         ...(job.template ? { template: job.template } : {}),

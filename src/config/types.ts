@@ -43,13 +43,51 @@ export interface PlatformConfig {
   params: Record<string, unknown>;
 }
 
-export const RUNTIME_TYPES = ['shell', 'docker', 'kubernetes', 'lava'] as const;
-export type RuntimeType = (typeof RUNTIME_TYPES)[number];
-
-export interface RuntimeConfig {
-  type: RuntimeType;
-  params: Record<string, unknown>;
+/** Fields of `runtimes.<name>` per runtime type (besides `type`); see src/config/runtime-fields.ts. */
+export interface RuntimeFieldsByType {
+  shell: Record<string, never>;
+  docker: DockerRuntimeFields;
+  kubernetes: KubernetesRuntimeFields;
+  /** Checked by `lavaRuntimeProblems`; the lab reads them with `lavaRuntimeSettings`. */
+  lava: Record<string, unknown>;
 }
+export type RuntimeType = keyof RuntimeFieldsByType;
+/** Every runtime type the code runs; a type missing here or in the tables is a compile error. */
+export const RUNTIME_TYPES = [
+  'shell',
+  'docker',
+  'kubernetes',
+  'lava',
+] as const satisfies readonly RuntimeType[];
+
+export interface DockerRuntimeFields {
+  /** Image for jobs that name none in `template` (e.g. kernelci/gcc-12:x86-kselftest-kernelci). */
+  image?: string;
+  /** CPU limit, in CPUs (1.5 = one and a half). */
+  cpus?: number;
+  /** Memory limit in bytes (the config takes "512m", "4g" or a number of bytes). */
+  memoryBytes?: number;
+  /** Container network; default "none" (the lab worker moves every file in and out). */
+  network?: string;
+  env?: Record<string, string>;
+}
+
+export interface KubernetesRuntimeFields {
+  image?: string;
+  namespace: string;
+  service_account?: string;
+  /** Resource requests = limits, Kubernetes quantities ("2", "500m", "4Gi"). */
+  cpu?: string;
+  memory?: string;
+  node_selector?: Record<string, string>;
+  /** Secret (name, key) holding the storage upload token the pod uses to upload its artifacts. */
+  storage_token_secret?: { name: string; key: string };
+  /** kubeconfig context; unset = the current one (or in-cluster credentials). */
+  context?: string;
+  env?: Record<string, string>;
+}
+
+export type RuntimeConfig = { [T in RuntimeType]: { type: T; params: RuntimeFieldsByType[T] } }[RuntimeType];
 
 export interface SchedulerEvent {
   kind: NodeKind;
@@ -66,8 +104,11 @@ export interface SchedulerEntry {
   rules: Rules;
 }
 
+/** Storage backends this build can upload to (S3 is refused by validation until it has one). */
+export const STORAGE_TYPES = ['http'] as const;
+
 export interface StorageConfig {
-  type: 'http' | 's3';
+  type: (typeof STORAGE_TYPES)[number];
   base_url: string;
   /** Where uploads go when it differs from base_url (http backend). */
   upload_url?: string;

@@ -1,26 +1,22 @@
 // Schema and cross-reference checks of the merged configuration. Collects every problem; never throws.
 import { NODE_KINDS, NODE_RESULTS, NODE_STATES } from '../db/nodes/types';
-import { parseDuration } from './duration';
-import type { ConfigPath } from './source-map';
+import { Checker, describe, isObj, type ConfigProblem, type Obj } from './checker';
+import { IMAGE_RUNTIMES, validateRuntimeFields } from './runtime-fields';
 import {
   JOB_KINDS,
-  RULE_DIMENSIONS,
   RUNTIME_TYPES,
   type BuildConfig,
   type JobConfig,
   type PipelineConfig,
   type PlatformConfig,
-  type Rules,
   type RuntimeConfig,
+  type RuntimeType,
+  STORAGE_TYPES,
   type SchedulerEntry,
   type TreeConfig,
 } from './types';
-import { lavaRuntimeProblems } from '../runtimes/lava/settings';
 
-export interface ConfigProblem {
-  path: ConfigPath;
-  message: string;
-}
+export type { ConfigProblem };
 
 export const TOP_LEVEL_KEYS = [
   'pipeline',
@@ -43,86 +39,7 @@ const PIPELINE_DEFAULTS = {
   infra_attempts: 3,
 };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const describe = (v: unknown) =>
-  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : JSON.stringify(v);
-
-class Checker {
-  readonly problems: ConfigProblem[] = [];
-
-  fail(path: ConfigPath, message: string): void {
-    this.problems.push({ path, message });
-  }
-
-  map(value: unknown, path: ConfigPath, required = true): Obj {
-    if (value === undefined || value === null) {
-      if (required) this.fail(path, 'required');
-      return {};
-    }
-    if (!isObj(value)) {
-      this.fail(path, `must be a map, got ${describe(value)}`);
-      return {};
-    }
-    return value;
-  }
-
-  string(obj: Obj, key: string, path: ConfigPath, required = true): string | undefined {
-    const v = obj[key];
-    if (v === undefined || v === null) {
-      if (required) this.fail([...path, key], 'required');
-      return undefined;
-    }
-    if (typeof v !== 'string' || v === '') {
-      this.fail([...path, key], `must be a non-empty string, got ${describe(v)}`);
-      return undefined;
-    }
-    return v;
-  }
-
-  stringList(obj: Obj, key: string, path: ConfigPath): string[] | undefined {
-    const v = obj[key];
-    if (v === undefined || v === null) return undefined;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-      this.fail([...path, key], `must be a list of strings, got ${describe(v)}`);
-      return undefined;
-    }
-    return v as string[];
-  }
-
-  duration(obj: Obj, key: string, path: ConfigPath, fallback: string | number): number {
-    const raw = obj[key] ?? fallback;
-    const ms = parseDuration(raw);
-    if (ms === null || ms <= 0) {
-      this.fail([...path, key], `must be a duration like "90s", "10m" or "3h", got ${describe(raw)}`);
-      return 0;
-    }
-    return ms;
-  }
-
-  unknownKeys(obj: Obj, allowed: readonly string[], path: ConfigPath): void {
-    for (const key of Object.keys(obj)) {
-      if (!allowed.includes(key)) this.fail([...path, key], `unknown field (allowed: ${allowed.join(', ')})`);
-    }
-  }
-
-  rules(value: unknown, path: ConfigPath): Rules {
-    const obj = this.map(value, path, false);
-    this.unknownKeys(obj, RULE_DIMENSIONS, path);
-    const out: Rules = {};
-    for (const dim of RULE_DIMENSIONS) {
-      const raw = obj[dim];
-      if (raw === undefined) continue;
-      const list = typeof raw === 'string' ? [raw] : raw;
-      if (!Array.isArray(list) || list.some((x) => typeof x !== 'string' && typeof x !== 'number')) {
-        this.fail([...path, dim], `must be a string or a list of strings, got ${describe(raw)}`);
-        continue;
-      }
-      out[dim] = list.map(String);
-    }
-    return out;
-  }
-}
+const isRuntimeType = (t: string): t is RuntimeType => (RUNTIME_TYPES as readonly string[]).includes(t);
 
 export function validateConfig(raw: Obj): { config: PipelineConfig; problems: ConfigProblem[] } {
   const c = new Checker();
@@ -157,12 +74,12 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
     const path = ['runtimes', name];
     const r = c.map(value, path);
     const type = c.string(r, 'type', path);
-    if (type && !(RUNTIME_TYPES as readonly string[]).includes(type)) {
+    if (!type) continue;
+    if (!isRuntimeType(type)) {
       c.fail([...path, 'type'], `unknown runtime type "${type}" (one of ${RUNTIME_TYPES.join(', ')})`);
+      continue;
     }
-    const { type: _t, ...params } = r;
-    if (type === 'lava') for (const [p, m] of lavaRuntimeProblems(params)) c.fail([...path, ...p], m);
-    runtimes[name] = { type: type as RuntimeConfig['type'], params };
+    runtimes[name] = { type, params: validateRuntimeFields(c, type, r, path) } as RuntimeConfig;
   }
 
   const platforms: Record<string, PlatformConfig> = {};
@@ -245,7 +162,21 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
       const job = c.string(s, 'job', path);
       if (job && !jobs[job]) c.fail([...path, 'job'], `unknown job "${job}"`);
       const runtime = c.string(s, 'runtime', path);
-      if (runtime && !runtimes[runtime]) c.fail([...path, 'runtime'], `unknown runtime "${runtime}"`);
+      if (runtime && !runtimes[runtime] && !(isObj(raw.runtimes) && runtime in raw.runtimes))
+        c.fail([...path, 'runtime'], `unknown runtime "${runtime}"`);
+      const rt = runtime ? runtimes[runtime] : undefined;
+      if (
+        job &&
+        jobs[job] &&
+        rt &&
+        IMAGE_RUNTIMES.includes(rt.type) &&
+        !jobs[job].template &&
+        !rt.params.image
+      )
+        c.fail(
+          [...path, 'runtime'],
+          `runtime "${runtime}" (${rt.type}) needs an image: set runtimes.${runtime}.image or jobs.${job}.template`,
+        );
       const platformList = c.stringList(s, 'platforms', path) ?? [];
       platformList.forEach((pl, k) => {
         if (!platforms[pl]) c.fail([...path, 'platforms', k], `unknown platform "${pl}"`);
@@ -287,10 +218,13 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
   const st = c.map(raw.storage, ['storage']);
   c.unknownKeys(st, ['type', 'base_url', 'upload_url'], ['storage']);
   const stType = c.string(st, 'type', ['storage']);
-  if (stType && stType !== 'http' && stType !== 's3')
-    c.fail(['storage', 'type'], `unknown storage type "${stType}" (one of http, s3)`);
+  if (stType && !(STORAGE_TYPES as readonly string[]).includes(stType))
+    c.fail(
+      ['storage', 'type'],
+      `storage type "${stType}" has no backend in this build (one of ${STORAGE_TYPES.join(', ')})`,
+    );
   const storage = {
-    type: (stType ?? 'http') as 'http' | 's3',
+    type: 'http' as const,
     base_url: c.string(st, 'base_url', ['storage']) ?? '',
     upload_url: c.string(st, 'upload_url', ['storage'], false),
   };

@@ -54,17 +54,3 @@ export interface JobRuntime {
   readonly type: RuntimeType;
   run(input: RunJobInput, ctx: RuntimeContext): Promise<RuntimeOutcome>;
 }
-
-/** A runtime type that has its adapter interface but no implementation yet. */
-export class UnsupportedRuntime implements JobRuntime {
-  constructor(readonly type: RuntimeType) {}
-  async run(): Promise<RuntimeOutcome> {
-    return {
-      status: 'incomplete',
-      errorCode: 'Configuration',
-      errorMsg: `runtime type "${this.type}" is not implemented by this lab worker`,
-      artifacts: {},
-      tests: [],
-    };
-  }
-}

@@ -4,11 +4,8 @@
 // command writes its JSON summary), KCI_NODE_ID, KCI_JOB, KCI_PLATFORM.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import * as tar from 'tar';
-import { downloadTo } from '../storage/http-backend';
-import type { JobRuntime, RunJobInput, RuntimeContext, RuntimeOutcome, TestOutcome } from './runtime';
-import { parseResults } from '../results';
+import type { JobRuntime, RunJobInput, RuntimeContext, RuntimeOutcome } from './runtime';
+import { collectOutcome, jobEnvironment, prepareWorkspace, type Workspace } from './workspace';
 
 const HEARTBEAT_EVERY_MS = 2000;
 
@@ -35,102 +32,18 @@ export class ShellRuntime implements JobRuntime {
   readonly type = 'shell' as const;
 
   async run(input: RunJobInput, ctx: RuntimeContext): Promise<RuntimeOutcome> {
-    const srcDir = path.join(ctx.workDir, 'src');
-    const inputDir = path.join(ctx.workDir, 'input');
-    const outputDir = path.join(ctx.workDir, 'output');
-    await Promise.all([srcDir, inputDir, outputDir].map((d) => fs.promises.mkdir(d, { recursive: true })));
-
-    // Infrastructure errors (download, unpack) throw: the activity retries them.
-    const tarball = path.join(ctx.workDir, 'source.tar.gz');
-    await downloadTo(input.tarballUrl, tarball);
-    ctx.heartbeat({ step: 'unpack' });
-    await tar.x({ file: tarball, cwd: srcDir, strip: 1 });
-    await fs.promises.rm(tarball);
-    for (const [name, url] of Object.entries(input.inputArtifacts)) {
-      await downloadTo(url, path.join(inputDir, name));
-    }
-
-    const results = path.join(ctx.workDir, 'results.json');
-    const logFile = path.join(outputDir, 'log.txt');
-    const exitCode = await this.execute(
-      input,
-      ctx,
-      srcDir,
-      { KCI_INPUT_DIR: inputDir, KCI_OUTPUT_DIR: outputDir, KCI_RESULTS: results },
-      logFile,
-    );
-
-    const artifacts: Record<string, string> = {};
-    const upload = async (name: string, file: string) => {
-      artifacts[name] = await ctx.storage.upload(`${input.storagePrefix}/${path.basename(file)}`, file);
-    };
-    await upload(input.job.kind === 'kbuild' ? 'build_log' : 'log', logFile);
-    const missing: string[] = [];
-    for (const [name, rel] of Object.entries(input.job.artifacts)) {
-      const file = path.resolve(srcDir, rel);
-      if (!file.startsWith(srcDir + path.sep) || !fs.existsSync(file)) {
-        missing.push(rel);
-        continue;
-      }
-      await upload(name, file);
-    }
-
-    let tests: TestOutcome[] = [];
-    let summaryError: string | undefined;
-    if (fs.existsSync(results)) {
-      try {
-        tests = parseResults(await fs.promises.readFile(results, 'utf8'));
-      } catch (err) {
-        summaryError = (err as Error).message;
-      }
-    }
-
-    if (exitCode !== 0) {
-      return { status: 'fail', errorMsg: `command exited with status ${exitCode}`, artifacts, tests };
-    }
-    if (summaryError)
-      return {
-        status: 'incomplete',
-        errorCode: 'invalid_job_params',
-        errorMsg: summaryError,
-        artifacts,
-        tests,
-      };
-    if (missing.length && input.job.kind === 'kbuild') {
-      return {
-        status: 'fail',
-        errorCode: 'kbuild_internal_error',
-        errorMsg: `missing build output: ${missing.join(', ')}`,
-        artifacts,
-        tests,
-      };
-    }
-    return { status: 'pass', artifacts, tests };
+    const ws = await prepareWorkspace(input, ctx);
+    const exitCode = await this.execute(input, ctx, ws);
+    return collectOutcome(input, ctx, ws, exitCode);
   }
 
-  private execute(
-    input: RunJobInput,
-    ctx: RuntimeContext,
-    cwd: string,
-    dirs: Record<string, string>,
-    logFile: string,
-  ): Promise<number> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...dirs,
-      KCI_NODE_ID: input.nodeId,
-      KCI_JOB: input.job.name,
-      KCI_PLATFORM: input.job.platform,
-    };
-    for (const [key, value] of Object.entries(input.job.params)) {
-      if (Array.isArray(value)) env[key.toUpperCase()] = value.join(' ');
-      else if (value !== null && typeof value !== 'object') env[key.toUpperCase()] = String(value);
-    }
+  private execute(input: RunJobInput, ctx: RuntimeContext, ws: Workspace): Promise<number> {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...jobEnvironment(input, ws) };
     return new Promise<number>((resolve, reject) => {
-      const log = fs.createWriteStream(logFile);
+      const log = fs.createWriteStream(ws.logFile);
       // Own process group, so a cancelled job's whole command tree can be killed.
       const child = spawn('sh', ['-c', input.job.command], {
-        cwd,
+        cwd: ws.srcDir,
         env,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],

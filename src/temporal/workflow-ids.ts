@@ -9,3 +9,6 @@ export function jobWorkflowId(parentNodeId: string, job: string, platform: strin
 }
 
 export const TRIGGER_SCHEDULE_ID = 'maestro-trigger';
+
+/** The long-lived trigger loop's workflow id. */
+export const TRIGGER_LOOP_ID = 'maestro-trigger-loop';

@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     storageUploadUrl: settings.storageUploadUrl,
     workDir: settings.labWorkDir,
     lava: lavaWorkerOptions(settings, runtime!),
+    dockerHost: settings.dockerHost,
+    kubeconfig: settings.kubeconfig,
   });
 }
 

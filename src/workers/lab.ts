@@ -25,6 +25,10 @@ export interface LabWorkerOptions {
   storagePublicUrl?: string;
   storageUploadUrl?: string;
   workDir?: string;
+  /** docker runtime: engine address (unix:///…sock, tcp://host:port); unset = DOCKER_HOST or the default socket. */
+  dockerHost?: string;
+  /** kubernetes runtime: kubeconfig file; unset = KUBECONFIG, ~/.kube/config or in-cluster credentials. */
+  kubeconfig?: string;
   /** Jobs run at once on this host. */
   maxConcurrentJobs?: number;
   /** How long a graceful shutdown waits for running jobs before they are abandoned (and retried elsewhere). */
@@ -68,6 +72,8 @@ export async function createLabWorker(opts: LabWorkerOptions): Promise<LabWorker
       storagePublicUrl: opts.storagePublicUrl,
       storageUploadUrl: opts.storageUploadUrl,
       workDir: opts.workDir,
+      dockerHost: opts.dockerHost,
+      kubeconfig: opts.kubeconfig,
     }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentJobs ?? 4,
     shutdownGraceTime: opts.shutdownGraceMs ?? 10_000,

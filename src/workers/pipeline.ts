@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/load';
 import { connectDatabase } from '../db/client';
 import { ensureIndexes } from '../db/indexes';
-import { ensureTriggerSchedule } from '../workflows/pipeline/client';
+import { ensureTriggerLoop } from '../workflows/pipeline/client';
 import { componentLogger } from '../logger';
 import { loadSettings } from '../settings';
 import { storageToken } from '../storage/token';
@@ -40,13 +40,13 @@ async function main(): Promise<void> {
     pipeline: pipeline.deps,
   });
   const client = await connectClient(settings.temporalAddress, settings.temporalNamespace);
-  const schedule = await ensureTriggerSchedule(client, {
+  const trigger = await ensureTriggerLoop(client, {
     intervalMs: config.pipeline.triggerIntervalMs,
     taskQueue: worker.options.taskQueue,
   });
   await client.connection.close();
   log.info(
-    { taskQueue: worker.options.taskQueue, config: files, schedule },
+    { taskQueue: worker.options.taskQueue, config: files, triggerLoop: trigger.workflowId },
     `pipeline worker polling task queue "${worker.options.taskQueue}"`,
   );
   // The SDK shuts workers down gracefully on SIGINT/SIGTERM; run() then resolves.

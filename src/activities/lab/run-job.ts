@@ -21,6 +21,9 @@ export interface LabActivityDeps {
   storagePublicUrl?: string;
   storageUploadUrl?: string;
   workDir?: string;
+  /** docker runtime: engine address; kubernetes runtime: kubeconfig file (see LabRuntimeOptions). */
+  dockerHost?: string;
+  kubeconfig?: string;
 }
 
 export interface LabJobResult extends Omit<RuntimeOutcome, 'tests'> {
@@ -51,7 +54,12 @@ export function createLabActivities(deps: LabActivityDeps) {
       // Liveness of this worker, for the whole job (download, run, upload, report), not only the command.
       const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
-        const runtime = createRuntime(input.job.runtimeType);
+        let runtime;
+        try {
+          runtime = createRuntime(input.job, { dockerHost: deps.dockerHost, kubeconfig: deps.kubeconfig });
+        } catch (err) {
+          throw ApplicationFailure.nonRetryable((err as Error).message, 'UnsupportedRuntime');
+        }
         const outcome = await runtime.run(input, {
           storage,
           workDir,

@@ -87,6 +87,7 @@ export function createCheckoutActivities(deps: PipelineDeps) {
         return {
           tarballUrl: url,
           holdoffUntilMs,
+          describe: archive.describe,
           ...(v ? { version: `${v.version}.${v.patchlevel}` } : {}),
         };
       } finally {

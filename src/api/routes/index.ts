@@ -15,6 +15,7 @@ import type { RoutePlugin } from './plugin';
 import { queueRoutes } from './queues';
 import { telemetryRoutes } from './telemetry';
 import { userRoutes } from './users';
+import { webhookRoutes } from './webhook';
 
 /** Add a route plugin here (one line) and it is served under every version prefix. */
 export const ROUTE_PLUGINS: RoutePlugin[] = [
@@ -28,6 +29,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   queueRoutes,
   kvRoutes,
   telemetryRoutes,
+  webhookRoutes,
   dashboardRoutes,
 ];
 

@@ -58,6 +58,8 @@ export function registerWorker(program: Command): void {
             workDir: opts.workDir ?? settings.labWorkDir,
             maxConcurrentJobs: opts.concurrency,
             lava: lavaWorkerOptions(settings, opts.runtime),
+            dockerHost: settings.dockerHost,
+            kubeconfig: settings.kubeconfig,
           },
           (taskQueue) => printLine(`lab worker polling task queue "${taskQueue}"`),
         );

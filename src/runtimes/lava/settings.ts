@@ -25,7 +25,7 @@ export interface LavaRuntimeSettings {
   context: Record<string, unknown>;
 }
 
-const FIELDS = [
+export const LAVA_FIELDS = [
   'url',
   'device_types',
   'template',
@@ -36,12 +36,9 @@ const FIELDS = [
   'context',
 ];
 
-/** Every problem with a lava runtime's fields, as `[path, message]` pairs (the config validator reports them). */
+/** Every problem with a lava runtime's known fields, as `[path, message]` pairs (the config validator reports them). */
 export function lavaRuntimeProblems(params: Record<string, unknown>): [string[], string][] {
   const problems: [string[], string][] = [];
-  for (const key of Object.keys(params)) {
-    if (!FIELDS.includes(key)) problems.push([[key], `unknown field (one of ${FIELDS.join(', ')})`]);
-  }
   if (typeof params.url !== 'string' || !/^https?:\/\//.test(params.url))
     problems.push([['url'], 'must be the LAVA server URL (http:// or https://)']);
   const dt = params.device_types;
@@ -84,6 +81,10 @@ const minutes = (v: unknown, fallback: number) =>
 
 export function lavaRuntimeSettings(name: string, params: Record<string, unknown>): LavaRuntimeSettings {
   const problems = lavaRuntimeProblems(params);
+  for (const key of Object.keys(params)) {
+    if (!LAVA_FIELDS.includes(key))
+      problems.push([[key], `unknown field (one of ${LAVA_FIELDS.join(', ')})`]);
+  }
   if (problems.length)
     throw new Error(problems.map(([p, m]) => `runtimes.${name}.${p.join('.')}: ${m}`).join('\n'));
   const timeouts = (params.timeouts ?? {}) as Record<string, unknown>;

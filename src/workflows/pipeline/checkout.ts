@@ -1,6 +1,13 @@
 // One workflow per kernel revision (SPEC §5): checkout node → tarball → jobs → holdoff → closing → done,
 // with the tree's timeout as a workflow timer racing all of it.
-import { CancellationScope, isCancellation, log, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Revision } from './types';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../temporal/search-attribute-keys';
 import { msUntil, steps, tarballStep } from './activities';
@@ -30,6 +37,8 @@ export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowR
       });
       return 'fail' as const;
     }
+    // What the Temporal UI shows under the summary: the revision as `git describe` names it.
+    setCurrentDetails(`${rev.tree}/${rev.branch} ${tarball.describe ?? rev.commit.slice(0, 12)}`);
     const revision = {
       tree: rev.tree,
       branch: rev.branch,

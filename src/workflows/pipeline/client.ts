@@ -10,9 +10,9 @@ import {
 } from '@temporalio/client';
 import { searchAttributePairs } from '../../temporal/search-attribute-keys';
 import { PIPELINE_TASK_QUEUE } from '../../temporal/task-queues';
-import { checkoutWorkflowId, TRIGGER_SCHEDULE_ID } from '../../temporal/workflow-ids';
+import { checkoutWorkflowId, TRIGGER_LOOP_ID, TRIGGER_SCHEDULE_ID } from '../../temporal/workflow-ids';
 import { checkoutWorkflow } from './checkout';
-import { triggerWorkflow } from './trigger';
+import { setTriggerIntervalSignal, triggerLoopWorkflow, triggerWorkflow } from './trigger';
 import type { Revision, TriggerInput, TriggerResult } from './types';
 
 export interface TriggerNowOptions {
@@ -51,6 +51,9 @@ export async function startRevision(
         nodeKind: 'checkout',
       }),
       memo: { url: rev.url },
+      // The Temporal UI's one-line summary; the workflow adds `git describe` to its details once known.
+      staticSummary: revisionSummary(rev),
+      staticDetails: `Revision ${rev.commit} of ${rev.url}, branch ${rev.branch}`,
     });
     return { workflowId, started: true };
   } catch (err) {
@@ -59,7 +62,42 @@ export async function startRevision(
   }
 }
 
-// The trigger Schedule: created at pipeline-worker start, or updated in place when it exists, so any
+/** "mainline/master 1a2b3c4d5e6f": the line the Temporal UI shows for a revision's workflows. */
+export function revisionSummary(rev: { tree: string; branch: string; commit: string }): string {
+  return `${rev.tree}/${rev.branch} ${rev.commit.slice(0, 12)}`;
+}
+
+/**
+ * The long-lived trigger loop (one workflow, continued as new): started when missing, told the
+ * configured interval when running. Any number of pipeline workers (or restarts) converge on one loop.
+ * A trigger Schedule left by an older version is deleted so the two do not both poll.
+ */
+export async function ensureTriggerLoop(
+  client: Client,
+  opts: { intervalMs: number; taskQueue?: string; workflowId?: string; checksPerRun?: number },
+): Promise<{ workflowId: string; runId: string }> {
+  const workflowId = opts.workflowId ?? TRIGGER_LOOP_ID;
+  const handle = await client.workflow.signalWithStart(triggerLoopWorkflow, {
+    workflowId,
+    taskQueue: opts.taskQueue ?? PIPELINE_TASK_QUEUE,
+    args: [
+      { intervalMs: opts.intervalMs, ...(opts.checksPerRun ? { checksPerRun: opts.checksPerRun } : {}) },
+    ],
+    signal: setTriggerIntervalSignal,
+    signalArgs: [opts.intervalMs],
+    staticSummary: 'Trigger: polls every configured tree/branch for new heads',
+  });
+  if (!opts.workflowId) {
+    await client.schedule
+      .getHandle(TRIGGER_SCHEDULE_ID)
+      .delete()
+      .catch(() => undefined);
+  }
+  return { workflowId, runId: handle.signaledRunId };
+}
+
+// The trigger Schedule (the former periodic trigger, kept for deployments that prefer one run per
+// interval): created, or updated in place when it exists, so any
 // number of workers (or restarts) converge on one schedule with the configured interval.
 export interface TriggerScheduleOptions {
   intervalMs: number;

@@ -166,6 +166,8 @@ export async function startJobs(
         // Cancel (not terminate) jobs left running when the tree closes, so they cancel their runtime
         // activity and the lab stops the command instead of leaving it running.
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        // The Temporal UI's summary line (user metadata only: replay does not compare it).
+        staticSummary: `${job.name} on ${job.platform} · ${base.revision.tree}/${base.revision.branch} ${base.revision.commit.slice(0, 12)}`,
         typedSearchAttributes: searchAttributePairs({
           tree: base.revision.tree,
           branch: base.revision.branch,

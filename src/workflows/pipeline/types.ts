@@ -64,6 +64,8 @@ export interface CheckoutNodeInfo {
 
 export interface TarballResult {
   tarballUrl: string;
+  /** `git describe` of the commit (the Temporal UI shows it in the revision's details). */
+  describe?: string;
   /** "6.8"-style version for rules. */
   version?: string;
   /** Epoch ms when the holdoff ends. */
