@@ -1,7 +1,8 @@
 // The JSON summary a test command writes to $KCI_RESULTS:
 //   {"tests": [{"name": "boot", "result": "pass"}, {"name": "kselftest", "tests": [...]}]}
 // (a bare list is accepted too). Turned into child test nodes by the lab worker.
-import type { TestOutcome } from './runtime';
+import type { NodeTreeInput } from '../db/nodes/types';
+import type { RuntimeOutcome, TestOutcome } from './runtime';
 
 const RESULTS = ['pass', 'fail', 'skip'];
 const MAX_TESTS = 5000;
@@ -50,4 +51,27 @@ export function jobResult(
   if (tests.some((t) => t.name === 'setup' && t.result === 'fail')) return 'incomplete';
   if (!tests.length) return status;
   return status === 'fail' ? 'fail' : aggregateResults(tests.map((t) => t.result));
+}
+
+/** What a runtime activity returns to the job workflow: the outcome without its test list. */
+export interface LabJobResult extends Omit<RuntimeOutcome, 'tests'> {
+  /** The job node's result (SPEC §2), aggregated here from the tests the lab reported. */
+  result: ReturnType<typeof jobResult>;
+  testCount: number;
+}
+
+/** The activity's answer for an outcome whose tests were already submitted as nodes. */
+export function labJobResult(outcome: RuntimeOutcome): LabJobResult {
+  const count = (ts: TestOutcome[]): number => ts.reduce((n, t) => n + 1 + count(t.tests ?? []), 0);
+  const { tests, ...rest } = outcome;
+  const top = tests.map((t) => ({ name: t.name, result: groupResult(t) }));
+  return { ...rest, result: jobResult(outcome.status, top), testCount: count(tests) };
+}
+
+/** The test hierarchy submitted under a job node. */
+export function testNodes(tests: TestOutcome[], data: Record<string, unknown>): NodeTreeInput[] {
+  return tests.map((t) => ({
+    node: { kind: 'test', name: t.name, state: 'done', result: groupResult(t), data: { ...data } },
+    child_nodes: t.tests ? testNodes(t.tests, data) : [],
+  }));
 }

@@ -104,7 +104,7 @@ describe('runtime configuration', () => {
     const errors = errorsOf(
       config(
         `  lab:
-    type: lava
+    type: k8s
   box:
     type: docker
     cpus: -1
@@ -121,7 +121,7 @@ describe('runtime configuration', () => {
     );
     expect(errors).toEqual(
       expect.arrayContaining([
-        'FILE:10 runtimes.lab.type: unknown runtime type "lava" (one of shell, docker, kubernetes)',
+        'FILE:10 runtimes.lab.type: unknown runtime type "k8s" (one of shell, docker, kubernetes, lava)',
         'FILE:13 runtimes.box.cpus: must be a positive number, got -1',
         'FILE:14 runtimes.box.memory: must be a size like "512m" or "4g", got "lots"',
         'FILE:15 runtimes.box.privileged: unknown field (allowed: type, image, cpus, memory, network, env)',

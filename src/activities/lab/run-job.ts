@@ -6,10 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { ApiClient } from '../../client/api-client';
-import type { NodeTreeInput } from '../../db/nodes/types';
 import { createRuntime } from '../../runtimes';
-import type { RunJobInput, RuntimeOutcome, TestOutcome } from '../../runtimes/runtime';
-import { groupResult, jobResult } from '../../runtimes/test-summary';
+import type { RunJobInput } from '../../runtimes/runtime';
+import { labJobResult, testNodes, type LabJobResult } from '../../runtimes/test-summary';
+
+export type { LabJobResult };
 import { HttpStorageBackend } from '../../storage/http-backend';
 
 const HEARTBEAT_EVERY_MS = 1000;
@@ -24,19 +25,6 @@ export interface LabActivityDeps {
   /** docker runtime: engine address; kubernetes runtime: kubeconfig file (see LabRuntimeOptions). */
   dockerHost?: string;
   kubeconfig?: string;
-}
-
-export interface LabJobResult extends Omit<RuntimeOutcome, 'tests'> {
-  /** The job node's result (SPEC §2), aggregated here from the tests the lab reported. */
-  result: ReturnType<typeof jobResult>;
-  testCount: number;
-}
-
-export function testNodes(tests: TestOutcome[], data: Record<string, unknown>): NodeTreeInput[] {
-  return tests.map((t) => ({
-    node: { kind: 'test', name: t.name, state: 'done', result: groupResult(t), data: { ...data } },
-    child_nodes: t.tests ? testNodes(t.tests, data) : [],
-  }));
 }
 
 export function createLabActivities(deps: LabActivityDeps) {
@@ -71,12 +59,14 @@ export function createLabActivities(deps: LabActivityDeps) {
           node: { artifacts: outcome.artifacts },
           child_nodes: testNodes(outcome.tests, input.testData),
         });
-        const count = (ts: TestOutcome[]): number => ts.reduce((n, t) => n + 1 + count(t.tests ?? []), 0);
-        const { tests, ...rest } = outcome;
-        const top = tests.map((t) => ({ name: t.name, result: groupResult(t) }));
-        const result = jobResult(outcome.status, top);
-        log.info('job ran', { nodeId: input.nodeId, job: input.job.name, status: outcome.status, result });
-        return { ...rest, result, testCount: count(tests) };
+        const answer = labJobResult(outcome);
+        log.info('job ran', {
+          nodeId: input.nodeId,
+          job: input.job.name,
+          status: outcome.status,
+          result: answer.result,
+        });
+        return answer;
       } catch (err) {
         if (ctx.cancellationSignal.aborted) throw err;
         log.warn('job could not run', {

@@ -7,14 +7,12 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ActivityCancelledError, ActivityNotFoundError, AsyncCompletionClient } from '@temporalio/client';
-import type { LabJobResult } from '../../activities/lab/run-job';
-import { testNodes } from '../../activities/lab/run-job';
 import type { ApiClient } from '../../client/api-client';
 import type { PlatformConfig } from '../../config/types';
 import { componentLogger } from '../../logger';
 import { HttpStorageBackend } from '../../storage/http-backend';
 import type { TestOutcome } from '../runtime';
-import { aggregateResults, groupResult, jobResult } from '../test-summary';
+import { aggregateResults, groupResult, labJobResult, testNodes, type LabJobResult } from '../test-summary';
 import { LavaClient } from './client';
 import { CallbackRegistry, secretMatches, type Registration } from './registry';
 import { LavaCallbackError, parseLavaCallback } from './results';
@@ -175,16 +173,13 @@ export class LavaLab {
         node: { artifacts },
         child_nodes: testNodes(outcome.tests, reg.testData),
       });
-      const count = (ts: TestOutcome[]): number => ts.reduce((n, t) => n + 1 + count(t.tests ?? []), 0);
-      const top = outcome.tests.map((t) => ({ name: t.name, result: groupResult(t) }));
-      result = {
+      result = labJobResult({
         status: outcome.status,
-        result: jobResult(outcome.status, top),
         ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
         ...(outcome.errorMsg ? { errorMsg: outcome.errorMsg } : {}),
         artifacts,
-        testCount: count(outcome.tests),
-      };
+        tests: outcome.tests,
+      });
     } catch (err) {
       this.registry.update(nodeId, { pendingCallback: true });
       log.warn({ ...fields, err }, 'LAVA callback kept for a retry: reporting it failed');

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LabJobResult } from '../../activities/lab/run-job';
+import type { LabJobResult } from '../test-summary';
 
 export type RegistrationState =
   /** Written before the LAVA submit; a retry finding it resubmits. */
