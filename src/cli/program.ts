@@ -4,9 +4,11 @@ import { VERSION } from '../version';
 import { registerCompletion } from './commands/completion';
 import { registerConfig } from './commands/config';
 import { registerEvent } from './commands/event';
+import { registerKcidb } from './commands/kcidb';
 import { registerLogin } from './commands/login';
 import { registerNode } from './commands/node';
 import { registerPipeline } from './commands/pipeline';
+import { registerRegression } from './commands/regression';
 import { registerStorage } from './commands/storage';
 import { registerUser } from './commands/user';
 import { registerWorker } from './commands/worker';
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerPipeline(program);
   registerWorker(program);
+  registerKcidb(program);
+  registerRegression(program);
   registerStorage(program);
   registerCompletion(program);
   examples(program, [

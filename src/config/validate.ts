@@ -1,6 +1,7 @@
 // Schema and cross-reference checks of the merged configuration. Collects every problem; never throws.
 import { NODE_KINDS, NODE_RESULTS, NODE_STATES } from '../db/nodes/types';
 import { parseDuration } from './duration';
+import { validateResults } from './results';
 import type { ConfigPath } from './source-map';
 import {
   JOB_KINDS,
@@ -31,6 +32,7 @@ export const TOP_LEVEL_KEYS = [
   'scheduler',
   'storage',
   'api',
+  'results',
 ] as const;
 
 const PIPELINE_DEFAULTS = {
@@ -296,8 +298,20 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
   c.unknownKeys(a, ['url'], ['api']);
   const api = { url: c.string(a, 'url', ['api']) ?? '' };
 
+  const results = validateResults(raw.results, isObj(raw.trees) ? Object.keys(raw.trees) : []);
   return {
-    config: { pipeline, trees, build_configs, jobs, platforms, runtimes, scheduler, storage, api },
-    problems: c.problems,
+    config: {
+      pipeline,
+      trees,
+      build_configs,
+      jobs,
+      platforms,
+      runtimes,
+      scheduler,
+      storage,
+      api,
+      results: results.results,
+    },
+    problems: [...c.problems, ...results.problems],
   };
 }

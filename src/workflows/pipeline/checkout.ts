@@ -6,6 +6,7 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../../temporal/search-attribute-keys';
 import { msUntil, steps, tarballStep } from './activities';
 import type { CheckoutWorkflowResult } from './types';
 import { startJobs } from './job';
+import { runTreeResults } from '../results/run';
 
 export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowResult> {
   const info = await steps.createCheckoutNode(rev);
@@ -68,6 +69,7 @@ export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowR
     timer.cancel();
     await expired.catch(() => undefined);
   }
+  await runTreeResults(nodeId);
   return {
     nodeId,
     result: winner === 'fail' ? 'fail' : winner === 'timeout' ? 'incomplete' : 'pass',
