@@ -159,7 +159,9 @@ describe('results: regressions, mail and KCIDB across real revisions', () => {
 
       const [report] = reportOf(checkout.id);
       expect(report.subject).toContain('1 new regressions');
-      expect(report.text).toContain('New regressions (1):\n  kbuild-x86.selftest.smoke.hello on qemu-x86');
+      expect(report.text).toMatch(
+        /New regressions \(1\):\n {2}kbuild-x86\.selftest\.smoke\.hello on qemu-x86 {2}http:\/\/\S+\/node\/[0-9a-f]{24}\n/,
+      );
       expect(report.text).toContain(
         `Workflow: http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(workflowId)}`,
       );
@@ -209,7 +211,9 @@ describe('results: regressions, mail and KCIDB across real revisions', () => {
       expect(found.total).toBe(1);
       expect(found.items[0]).toMatchObject({ result: 'pass', data: { fixed_node: hello(nodes).id } });
       const [report] = reportOf(checkout.id);
-      expect(report.text).toContain('Fixed regressions (1):\n  kbuild-x86.selftest.smoke.hello on qemu-x86');
+      expect(report.text).toMatch(
+        /Fixed regressions \(1\):\n {2}kbuild-x86\.selftest\.smoke\.hello on qemu-x86 {2}http/,
+      );
       expect(json<Node[]>(await kci(['regression', 'list', '--tree', tree, '--active', '--json']))).toEqual(
         [],
       );

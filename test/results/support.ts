@@ -225,6 +225,8 @@ export function parseMail(raw: string): Omit<ReceivedMail, 'from' | 'to'> {
       content: decodeBody(body, headers['content-transfer-encoding']),
     });
   }
+  // SMTP lines end in CRLF; the mails were written with LF.
+  for (const p of parts) p.content = p.content.replace(/\r\n/g, '\n');
   return {
     headers,
     subject: decodeWords(headers.subject ?? ''),

@@ -81,7 +81,8 @@ export function createMailActivities(deps: ResultsDeps) {
       const checkout = nodes.find((n) => n.id === input.checkoutId);
       if (!checkout) return { sent: false, reason: 'no checkout node' };
       const byId = new Map(nodes.map((n) => [n.id, n]));
-      const parents = new Set(nodes.map((n) => n.parent));
+      // Regression nodes hang from the failing test: they do not make it a summary.
+      const parents = new Set(nodes.filter((n) => n.kind !== 'regression').map((n) => n.parent));
       const builds = nodes.filter((n) => n.kind === 'kbuild');
       const tests = nodes.filter((n) => n.kind === 'test' && !parents.has(n.id));
       const failed = nodes.filter(

@@ -74,7 +74,7 @@ export function createRegressionActivities(deps: ResultsDeps) {
               result: 'pass',
               data: { fixed_node: test.id, fixed_kernel_revision: rev },
             });
-            summary.fixed.push(ref(open, key));
+            summary.fixed.push({ ...ref(open, key), testPath: String(open.data.test_path) });
           }
           continue;
         }
@@ -116,7 +116,7 @@ export function createRegressionActivities(deps: ResultsDeps) {
           },
           { id: deriveNodeId(`regression:${test.id}`, 'regression') },
         );
-        summary.newRegressions.push(ref(regression, key));
+        summary.newRegressions.push({ ...ref(test, key), id: regression.id });
       }
       log.info('regressions detected', {
         nodeId: checkout.id,

@@ -11,9 +11,12 @@ const quick = proxyActivities<ResultsActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
-/** Mail servers and KCIDB may be down for a while: keep retrying for about an hour. */
+/**
+ * Mail servers and KCIDB may be down for a while: keep retrying for about an hour. A big tree's KCIDB
+ * step heartbeats per batch; an attempt cut off by the timeout resumes with the batches left.
+ */
 const delivery = proxyActivities<ResultsActivities>({
-  startToCloseTimeout: '10 minutes',
+  startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '5 minutes',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 12 },
 });
