@@ -89,7 +89,7 @@ export function treeReportMail(f: TreeReportFacts): MailContent {
     (f.newRegressions.length ? `, ${f.newRegressions.length} new regressions` : '');
   const regLine = (x: RegressionLine) => `  ${x.path}${on(x.platform)}  ${x.nodeUrl}`;
   const text = [
-    `Revision ${revName(r)} of ${r.tree}/${r.branch} is finished: ${f.result}.`,
+    `Revision ${revName(r)} of ${r.tree}/${r.branch} is finished (checkout ${f.result}).`,
     '',
     ...revisionLines(r).map(([k, v]) => `${k.padEnd(9)} ${v}`),
     `${'Builds'.padEnd(9)} ${counts(f.builds)}`,
