@@ -16,6 +16,7 @@ interface ExportOptions {
 
 export function registerKcidb(program: Command): void {
   const kcidb = program.command('kcidb').description('KCIDB: the reports the bridge sends');
+  examples(kcidb, ['kci kcidb export --checkout 65a1f0c2e4b0a1b2c3d4e5f6 | jq ".tests | length"']);
   examples(
     kcidb
       .command('export')

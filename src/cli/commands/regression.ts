@@ -13,6 +13,7 @@ interface ListOptions {
 
 export function registerRegression(program: Command): void {
   const regression = program.command('regression').description('regressions: tests that passed and now fail');
+  examples(regression, ['kci regression list --active']);
   examples(
     regression
       .command('list')
