@@ -220,6 +220,17 @@ export const SETTINGS = {
     default: 'KernelCI Maestro <maestro@localhost>',
     parse: str,
   }),
+  kcidbUrl: optional({
+    env: 'MAESTRO_KCIDB_URL',
+    description:
+      'KCIDB REST receiver base URL (reports go to <url>/submit); unset = nothing is sent to KCIDB',
+    parse: str,
+  }),
+  kcidbToken: optional({
+    env: 'MAESTRO_KCIDB_TOKEN',
+    description: 'Bearer token (JWT) for the KCIDB REST receiver',
+    parse: str,
+  }),
   kciConfig: optional({
     env: 'KCI_CONFIG',
     description: 'kci: its settings file; unset = ~/.config/kci/config.toml',

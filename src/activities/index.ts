@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { createHealthActivities } from './health';
 import { createPipelineStepActivities, type PipelineDeps } from './pipeline';
+import { createResultsActivities, resultsDeps } from './results';
 
 export interface ActivityDeps {
   db: Db;
@@ -13,6 +14,7 @@ export function createPipelineActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(deps.db),
     ...(deps.pipeline ? createPipelineStepActivities(deps.pipeline) : {}),
+    ...(deps.pipeline ? createResultsActivities(resultsDeps(deps.db, deps.pipeline)) : {}),
   };
 }
 

@@ -5,9 +5,11 @@ import { registerCompletion } from './commands/completion';
 import { registerConfig } from './commands/config';
 import { registerEvent } from './commands/event';
 import { registerJob } from './commands/job';
+import { registerKcidb } from './commands/kcidb';
 import { registerLogin } from './commands/login';
 import { registerNode } from './commands/node';
 import { registerPipeline } from './commands/pipeline';
+import { registerRegression } from './commands/regression';
 import { registerStorage } from './commands/storage';
 import { registerUser } from './commands/user';
 import { registerWorker } from './commands/worker';
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerJob(program);
   registerPipeline(program);
   registerWorker(program);
+  registerKcidb(program);
+  registerRegression(program);
   registerStorage(program);
   registerCompletion(program);
   examples(program, [

@@ -1,6 +1,7 @@
 // The validated, merged pipeline configuration (SPEC §6). Pure types: safe in workflow code.
 
 import type { NodeKind, NodeResult, NodeState } from '../db/nodes/types';
+import type { ResultsConfig } from './results';
 
 /** allow/deny lists per dimension; a value starting with `!` denies. */
 export type Rules = Partial<Record<RuleDimension, string[]>>;
@@ -138,4 +139,6 @@ export interface PipelineConfig {
   scheduler: SchedulerEntry[];
   storage: StorageConfig;
   api: ApiConfig;
+  /** KCIDB, regression rules and report recipients (`results:`). */
+  results: ResultsConfig;
 }

@@ -2,6 +2,7 @@
 import { NODE_KINDS, NODE_RESULTS, NODE_STATES } from '../db/nodes/types';
 import { Checker, describe, isObj, type ConfigProblem, type Obj } from './checker';
 import { IMAGE_RUNTIMES, validateRuntimeFields } from './runtime-fields';
+import { validateResults } from './results';
 import {
   JOB_KINDS,
   RUNTIME_TYPES,
@@ -28,6 +29,7 @@ export const TOP_LEVEL_KEYS = [
   'scheduler',
   'storage',
   'api',
+  'results',
 ] as const;
 
 const PIPELINE_DEFAULTS = {
@@ -233,8 +235,20 @@ export function validateConfig(raw: Obj): { config: PipelineConfig; problems: Co
   c.unknownKeys(a, ['url'], ['api']);
   const api = { url: c.string(a, 'url', ['api']) ?? '' };
 
+  const results = validateResults(raw.results, isObj(raw.trees) ? Object.keys(raw.trees) : []);
   return {
-    config: { pipeline, trees, build_configs, jobs, platforms, runtimes, scheduler, storage, api },
-    problems: c.problems,
+    config: {
+      pipeline,
+      trees,
+      build_configs,
+      jobs,
+      platforms,
+      runtimes,
+      scheduler,
+      storage,
+      api,
+      results: results.results,
+    },
+    problems: [...c.problems, ...results.problems],
   };
 }

@@ -3,3 +3,4 @@ export * from './health';
 export * from './pipeline/checkout';
 export * from './pipeline/job';
 export * from './pipeline/trigger';
+export { treeResultsWorkflow } from './results/tree-results';

@@ -357,18 +357,32 @@ export function createNodeStore(
       const oids = ids.map((id, i) => parseNodeId(id, `nodes[${i}]`));
       const docs = await Promise.all(
         oids.map((oid) =>
-          nodes.findOne({ _id: oid }, { projection: { owner: 1, user_groups: 1, 'data.runtime': 1 } }),
+          nodes.findOne(
+            { _id: oid },
+            { projection: { owner: 1, user_groups: 1, 'data.runtime': 1, processed_by_kcidb_bridge: 1 } },
+          ),
         ),
       );
       const missing = oids.find((_, i) => !docs[i]);
       if (missing) throw notFound(`nodes: node ${missing.toHexString()} not found`);
       // As upstream: nodes the caller may not edit are skipped; the answer counts the updated ones.
       const editable = oids.filter((_, i) => canEditNode(actor, docs[i]!));
-      for (const oid of editable) {
-        await updateWith(null, oid, { noevent: true }, (cur) =>
-          cur.processed_by_kcidb_bridge === value ? null : { ...cur, processed_by_kcidb_bridge: value },
-        );
-      }
+      // One small update per node, by `_id` alone (no event, as upstream): FerretDB pushes down only `_id`
+      // filters, so a replace guarded by `_rev` or an `$in` update scans the collection each time
+      // (minutes for a KCIDB batch). `_rev` moves on, so a concurrent replace of the node retries.
+      const todo = oids.filter(
+        (_, i) => canEditNode(actor, docs[i]!) && docs[i]!.processed_by_kcidb_bridge !== value,
+      );
+      await Promise.all(
+        todo.map((oid) =>
+          withUpdateSlot(() =>
+            nodes.updateOne(
+              { _id: oid },
+              { $set: { processed_by_kcidb_bridge: value, updated: new Date() }, $inc: { _rev: 1 } },
+            ),
+          ),
+        ),
+      );
       return editable.length;
     },
 

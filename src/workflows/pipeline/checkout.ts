@@ -13,6 +13,7 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../../temporal/search-attribute-keys';
 import { msUntil, steps, tarballStep } from './activities';
 import type { CheckoutWorkflowResult } from './types';
 import { startJobs } from './job';
+import { runTreeResults } from '../results/run';
 
 export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowResult> {
   const info = await steps.createCheckoutNode(rev);
@@ -77,6 +78,7 @@ export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowR
     timer.cancel();
     await expired.catch(() => undefined);
   }
+  await runTreeResults(nodeId);
   const result = winner === 'fail' ? 'fail' : winner === 'timeout' ? 'incomplete' : 'pass';
   log.info('checkout closed', {
     nodeId,
