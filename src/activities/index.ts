@@ -1,9 +1,9 @@
-import type { Db } from 'mongodb';
+import type { Storage } from '../db/storage';
 import { createHealthActivities } from './health';
 import { createPipelineStepActivities, type PipelineDeps } from './pipeline';
 
 export interface ActivityDeps {
-  db: Db;
+  storage: Storage;
   /** The pipeline's steps (trigger, checkout, jobs); absent on a worker that only runs health checks. */
   pipeline?: PipelineDeps;
 }
@@ -11,7 +11,7 @@ export interface ActivityDeps {
 /** Activities registered on the pipeline worker's queue. */
 export function createPipelineActivities(deps: ActivityDeps) {
   return {
-    ...createHealthActivities(deps.db),
+    ...createHealthActivities(deps.storage),
     ...(deps.pipeline ? createPipelineStepActivities(deps.pipeline) : {}),
   };
 }

@@ -1,8 +1,8 @@
 // Entry point: the pipeline worker process (checkout, job and trigger workflows and their activities).
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/load';
-import { connectDatabase } from '../db/client';
-import { ensureIndexes } from '../db/indexes';
+import { openStorage } from '../db/open';
+import { componentLogger } from '../logger';
 import { ensureTriggerSchedule } from '../workflows/pipeline/client';
 import { loadSettings } from '../settings';
 import { storageToken } from '../storage/token';
@@ -10,17 +10,16 @@ import { connectClient, connectWorkerConnection } from '../temporal/connection';
 import { createPipelineDeps } from './pipeline-deps';
 import { createPipelineWorker } from './pipeline-worker';
 
+const log = componentLogger('pipeline-worker');
+
 async function main(): Promise<void> {
   const settings = loadSettings();
-  if (!settings.mongodbUri || !settings.temporalAddress) {
-    throw new Error('MONGODB_URI and TEMPORAL_ADDRESS must be set for the pipeline worker');
-  }
+  if (!settings.temporalAddress) throw new Error('TEMPORAL_ADDRESS must be set for the pipeline worker');
   const { config, files } = loadConfig(settings.pipelineConfig);
   const dataDir = path.resolve(settings.dataDir);
-  const database = await connectDatabase(settings.mongodbUri, settings.dbName);
-  await ensureIndexes(database.db);
+  const storage = await openStorage(settings);
   const pipeline = await createPipelineDeps({
-    db: database.db,
+    storage,
     settings,
     config,
     dataDir,
@@ -30,7 +29,7 @@ async function main(): Promise<void> {
   const worker = await createPipelineWorker({
     connection,
     namespace: settings.temporalNamespace,
-    db: database.db,
+    storage,
     maxConcurrentActivityTaskExecutions: settings.workerConcurrency,
     pipeline: pipeline.deps,
   });
@@ -40,18 +39,18 @@ async function main(): Promise<void> {
     taskQueue: worker.options.taskQueue,
   });
   await client.connection.close();
-  console.log(
+  log.info(
     `pipeline worker polling task queue "${worker.options.taskQueue}" (config ${files.join(', ')}; trigger schedule ${schedule})`,
   );
   // The SDK shuts workers down gracefully on SIGINT/SIGTERM; run() then resolves.
   await worker.run();
   await pipeline.close();
   await connection.close();
-  await database.close();
+  await storage.close();
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) console.error(err.message);
-  else console.error(`pipeline worker failed: ${err instanceof Error ? err.message : String(err)}`);
+  if (err instanceof ConfigError) log.fatal(err.message);
+  else log.fatal({ err }, `pipeline worker failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

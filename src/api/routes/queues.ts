@@ -2,7 +2,7 @@
 // A bare name means the caller's own queue; `?shared=true` the shared queue of that name (opened by
 // an admin, usable by every user); `?owner=<username>` another user's queue (admins only).
 import type { FastifyRequest } from 'fastify';
-import type { EventBus } from '../../events/bus';
+import type { QueueStorage } from '../../events/backend';
 import { attributes, toCloudEvent } from '../../events/cloudevent';
 import { queueKey, SHARED_QUEUE_OWNER, type QueueDocument } from '../../events/queues';
 import { hasAdminScope, requireUser, type Principal } from '../auth';
@@ -46,14 +46,14 @@ function describe(q: QueueDocument, size?: number) {
 }
 
 export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
-  const bus: EventBus = ctx.events;
+  const queues: QueueStorage = ctx.queues;
 
   async function openQueue(
     request: FastifyRequest<{ Params: { queue: string }; Querystring: Address }>,
   ): Promise<QueueDocument> {
     const user = requireUser(request);
     const key = queueKey(addressedOwner(user, request.query), request.params.queue);
-    const q = await bus.queues.get(key);
+    const q = await queues.get(key);
     if (!q)
       throw notFound(
         `queue: "${request.params.queue}" is not open; open it with POST /queue/${request.params.queue}`,
@@ -77,8 +77,8 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
       if (request.query.shared && !hasAdminScope(user))
         throw forbidden('shared: only admins may open shared queues');
       const owner = addressedOwner(user, request.query);
-      const { queue, created } = await bus.queues.open(owner, request.params.queue, user.username);
-      return reply.code(created ? 201 : 200).send(describe(queue, await bus.queues.size(queue._id)));
+      const { queue, created } = await queues.open(owner, request.params.queue, user.username);
+      return reply.code(created ? 201 : 200).send(describe(queue, await queues.size(queue._id)));
     },
   );
 
@@ -102,7 +102,7 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
       if (request.query.shared && !hasAdminScope(user))
         throw forbidden('shared: only admins may close shared queues');
       const q = await openQueue(request);
-      return { name: q.name, dropped: await bus.queues.close(q._id) };
+      return { name: q.name, dropped: await queues.close(q._id) };
     },
   );
 
@@ -117,8 +117,8 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request) => {
       const user = requireUser(request);
-      const queues = await bus.queues.list([user.username, SHARED_QUEUE_OWNER]);
-      return Promise.all(queues.map(async (q) => describe(q, await bus.queues.size(q._id))));
+      const open = await queues.list([user.username, SHARED_QUEUE_OWNER]);
+      return Promise.all(open.map(async (q) => describe(q, await queues.size(q._id))));
     },
   );
 
@@ -144,7 +144,7 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
       const { data, type, source, extensions } = publishFields(request.body);
       const ce = attributes(source ?? ctx.settings.eventSource, type, extensions);
       const event = toCloudEvent({ ce, owner: user.username, data, timestamp: new Date() });
-      return { id: await bus.queues.push(q._id, event) };
+      return { id: await queues.push(q._id, event) };
     },
   );
 
@@ -163,7 +163,7 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
       const q = await openQueue(request);
       const abort = new AbortController();
       request.raw.once('close', () => abort.abort());
-      const item = await bus.queues.pop(
+      const item = await queues.pop(
         q._id,
         Math.round(request.query.wait * 1000),
         request.query.ack === 'auto',
@@ -187,7 +187,7 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request) => {
       const q = await openQueue(request);
-      await bus.queues.ack(q._id, request.params.receipt);
+      await queues.ack(q._id, request.params.receipt);
       return null;
     },
   );
@@ -205,7 +205,7 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request) => {
       const q = await openQueue(request);
-      await bus.queues.release(q._id, request.params.receipt);
+      await queues.release(q._id, request.params.receipt);
       return null;
     },
   );
