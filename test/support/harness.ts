@@ -65,6 +65,13 @@ export function postgresUrlFor(name: string): string {
   return url.toString();
 }
 
+/** The environment a process (kci, a worker) needs to open the same database as `db`. */
+export function storageEnv(db: Storage): Record<string, string> {
+  return db.kind === 'postgres'
+    ? { DATABASE_URL: postgresUrlFor(db.databaseName), MAESTRO_DB_NAME: db.databaseName }
+    : { MONGODB_URI: testEnv().mongoUri, MAESTRO_DB_NAME: db.databaseName };
+}
+
 /**
  * A database of its own for the calling test file, dropped when the file finishes: PostgreSQL (the
  * default backend) or, for the MongoDB backend's tests, a FerretDB database.
