@@ -219,7 +219,8 @@ export class ProcessStack {
 
   /** Resolves once the worker polls its task queue (it bundles the workflows first). */
   async startPipelineWorker(): Promise<void> {
-    const proc = this.spawn('pipeline-worker', 'workers/pipeline.js', {});
+    // Its readiness line is an info-level log record.
+    const proc = this.spawn('pipeline-worker', 'workers/pipeline.js', { MAESTRO_LOG_LEVEL: 'info' });
     await this.waitForLine('pipeline-worker', /polling task queue/, proc);
   }
 

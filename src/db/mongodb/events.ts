@@ -6,7 +6,7 @@ import type { Db } from 'mongodb';
 import type { EventBackend } from '../../events/backend';
 import type { EventBusSettings } from '../../events/bus';
 import { nodeEventDraft } from '../../events/cloudevent';
-import { EVENT_INDEXES, EVENTS_COLLECTION } from '../../events/collections';
+import { EVENTS_COLLECTION } from '../../events/collections';
 import { findEvents } from '../../events/history';
 import { EventPoller } from '../../events/poller';
 import { QueueStore } from '../../events/queues';
@@ -14,14 +14,6 @@ import { EventRing } from '../../events/ring';
 import { Sequencer } from '../../events/sequencer';
 import { SubscriptionStore } from '../../events/subscriptions';
 import type { NodeEventSink } from '../nodes/types';
-
-export async function ensureEventIndexes(db: Db): Promise<void> {
-  for (const [collection, specs] of Object.entries(EVENT_INDEXES)) {
-    // One index per command: FerretDB 1.24 drops the connection when one createIndexes re-creates
-    // several existing indexes.
-    for (const spec of specs) await db.collection(collection).createIndexes([spec]);
-  }
-}
 
 export function mongoEventBackend(
   db: Db,
@@ -53,7 +45,9 @@ export function mongoEventBackend(
     feed,
     subscriptions: new SubscriptionStore(db),
     queues: new QueueStore(db, settings.queueVisibilityTimeout, Math.max(50, settings.eventPollInterval * 4)),
-    prepare: () => ensureEventIndexes(db),
+    // The unique indexes publishing relies on are created with all others by the storage's prepare()
+    // (src/db/indexes.ts: the one index-registration loop), before any bus exists.
+    prepare: async () => undefined,
     housekeeping: () => ring.pruneHeads(),
     close: async () => undefined,
     sequencerForTests: sequencer,

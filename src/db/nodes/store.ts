@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoServerError, ObjectId, type Collection, type Db, type Filter, type Sort } from 'mongodb';
 import { invalid, conflict, notFound } from '../../errors';
+import { componentLogger } from '../../logger';
 import { NODES_COLLECTION, toApiNode, type NodeDocument } from './document';
 import { submitHierarchy } from './hierarchy';
 import {
@@ -44,6 +45,8 @@ import {
   validateKindData,
   type CheckedInput,
 } from './validate';
+
+const log = componentLogger('mongodb');
 
 export { DEFAULT_CHECKOUT_TIMEOUT_MS, DEFAULT_NODE_TIMEOUT_MS, type ParentInfo } from './changes';
 const PARENT_CACHE_MS = 10_000;
@@ -112,7 +115,7 @@ export function createNodeStore(
 ): NodeStoreHandle {
   const nodes = db.collection<NodeDocument>(NODES_COLLECTION);
   const outbox = db.collection<OutboxEntry>(NODE_OUTBOX_COLLECTION);
-  const onError = options.onError ?? ((err: unknown) => console.error('node write path:', err));
+  const onError = options.onError ?? ((err: unknown) => log.error({ err }, 'node write path'));
   const acker = new OutboxAcker(outbox, onError);
   const parentCache = new Map<string, { info: ParentInfo; until: number }>();
 
