@@ -22,6 +22,8 @@ export class PgEventFeed implements EventFeed {
   private dirty = false;
   private reading: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Notifications before the cursor is known are ignored (the first read follows start). */
+  private started = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -36,6 +38,8 @@ export class PgEventFeed implements EventFeed {
     await this.listener.start();
     this.cursor = await maxSequence(this.pool);
     this.trimmedUpTo = this.cursor;
+    this.started = true;
+    this.wake();
     this.timer = setInterval(() => this.wake(), SAFETY_READ_MS);
     this.timer.unref();
   }
@@ -61,7 +65,7 @@ export class PgEventFeed implements EventFeed {
 
   /** Starts a read, or marks one to follow the read in progress. */
   private wake(): void {
-    if (this.closed) return;
+    if (this.closed || !this.started) return;
     if (this.reading) {
       this.dirty = true;
       return;
