@@ -38,11 +38,14 @@ export class PgListener {
       for (const h of this.handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
     });
     client.on('error', (err) => log.warn({ err: err.message }, 'LISTEN connection failed'));
+    let established = false;
     client.on('end', () => {
       if (this.client === client) this.client = null;
-      if (!this.closed) void this.reconnect();
+      // Only a connection that was up starts a reconnect loop (a failed attempt belongs to its loop).
+      if (established && !this.closed) void this.reconnect();
     });
     await client.connect();
+    established = true;
     for (const channel of this.handlers.keys())
       await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
     if (this.closed) {
