@@ -65,26 +65,42 @@ function optional<T>(d: Omit<SettingDef<T>, 'default'>): SettingDef<T> {
 export const SETTINGS = {
   dataDir: def({
     env: 'MAESTRO_DATA_DIR',
-    description: 'Where the embedded stack keeps Temporal, FerretDB and storage data',
+    description: 'Where the embedded stack keeps Temporal, PostgreSQL and storage data',
     default: '.data',
+    parse: str,
+  }),
+  databaseUrl: optional({
+    env: 'DATABASE_URL',
+    description: 'PostgreSQL connection string; unset (and no MONGODB_URI) = start the embedded PostgreSQL',
     parse: str,
   }),
   mongodbUri: optional({
     env: 'MONGODB_URI',
-    description: 'MongoDB connection string; unset = start the embedded FerretDB',
+    description: 'MongoDB connection string: selects the MongoDB backend instead of PostgreSQL',
     parse: str,
   }),
   dbName: def({
     env: 'MAESTRO_DB_NAME',
-    description: 'Database name inside MongoDB',
+    description: 'Database name (MongoDB; and the embedded PostgreSQL database)',
     default: 'maestro',
     parse: str,
   }),
-  ferretdbPort: def({
-    env: 'MAESTRO_FERRETDB_PORT',
-    description: 'Port of the embedded FerretDB',
-    default: '27017',
+  postgresPort: def({
+    env: 'MAESTRO_POSTGRES_PORT',
+    description: 'Port of the embedded PostgreSQL',
+    default: '5433',
     parse: port,
+  }),
+  dbPoolSize: optional({
+    env: 'MAESTRO_DB_POOL_SIZE',
+    description: 'PostgreSQL connections per process (default: 4 per core, at least 8)',
+    parse: positiveInt,
+  }),
+  queryTimeout: def({
+    env: 'MAESTRO_QUERY_TIMEOUT',
+    description: 'Statement timeout of node filter queries (/nodes, /count); a query cut off is a 400',
+    default: '10s',
+    parse: durationMs,
   }),
   temporalAddress: optional({
     env: 'TEMPORAL_ADDRESS',
@@ -425,7 +441,7 @@ export const SETTINGS = {
   nodeEventRecoveryInterval: def({
     env: 'MAESTRO_NODE_EVENT_RECOVERY_INTERVAL',
     description:
-      'How often API and pipeline worker re-deliver node events left pending by a crash (and how old they must be)',
+      'MongoDB backend: how often API and pipeline worker re-deliver node events left pending by a crash (and how old they must be)',
     default: '30s',
     parse: durationMs,
   }),

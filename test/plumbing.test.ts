@@ -13,10 +13,10 @@ import {
 } from './support/harness';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { Db } from 'mongodb';
+import type { Storage } from '../src/db/storage';
 
-describe('plumbing: real Temporal dev server and real FerretDB', () => {
-  let db: Db;
+describe('plumbing: real Temporal dev server and real PostgreSQL', () => {
+  let db: Storage;
   let client: Client;
   let worker: RunningWorker;
   const recorded: WorkflowHandle[] = [];
@@ -27,7 +27,7 @@ describe('plumbing: real Temporal dev server and real FerretDB', () => {
     worker = await startPipelineWorker(db);
   });
 
-  it('a workflow runs an activity that writes a document through the mongodb driver and reads it back', async () => {
+  it('a workflow runs an activity that writes a probe to the database and reads it back', async () => {
     const probeId = randomUUID();
     const handle = await client.workflow.start(healthCheckWorkflow, {
       taskQueue: worker.taskQueue,
@@ -37,8 +37,9 @@ describe('plumbing: real Temporal dev server and real FerretDB', () => {
     recorded.push(handle);
     const result = await handle.result();
     expect(result.probeId).toBe(probeId);
-    const stored = await db.collection<{ _id: string; at: Date }>('health_probes').findOne({ _id: probeId });
-    expect(stored?.at.toISOString()).toBe(result.storedAt);
+    const stored = await db.healthProbe(probeId);
+    expect(stored.probeId).toBe(probeId);
+    expect(Date.parse(stored.storedAt)).toBeGreaterThanOrEqual(Date.parse(result.storedAt));
   });
 
   it('a workflow timer delays the workflow by the requested time', async () => {

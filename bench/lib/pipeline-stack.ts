@@ -42,6 +42,7 @@ export async function startBenchPipeline(
     dir,
     entryDir: COMPILED_SRC,
     temporalBin,
+    database: 'mongodb',
     ferretBin,
     apiReplicas: 1,
     dbName: `bench_${label}`,

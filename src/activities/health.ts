@@ -1,20 +1,14 @@
-import type { Db } from 'mongodb';
+import type { Storage } from '../db/storage';
 
 export interface HealthProbeResult {
   probeId: string;
   storedAt: string;
 }
 
-/** Writes a probe document and reads it back: proves worker ↔ database plumbing end to end. */
-export function createHealthActivities(db: Db) {
+/** Writes a probe and reads it back: proves worker ↔ database plumbing end to end. */
+export function createHealthActivities(storage: Storage) {
   return {
-    async recordHealthProbe(probeId: string): Promise<HealthProbeResult> {
-      const probes = db.collection<{ _id: string; at: Date }>('health_probes');
-      await probes.updateOne({ _id: probeId }, { $set: { at: new Date() } }, { upsert: true });
-      const doc = await probes.findOne({ _id: probeId });
-      if (!doc) throw new Error(`health probe ${probeId} not found after write`);
-      return { probeId: doc._id, storedAt: doc.at.toISOString() };
-    },
+    recordHealthProbe: (probeId: string): Promise<HealthProbeResult> => storage.healthProbe(probeId),
   };
 }
 

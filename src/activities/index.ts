@@ -1,10 +1,10 @@
-import type { Db } from 'mongodb';
+import type { Storage } from '../db/storage';
 import { createHealthActivities } from './health';
 import { createPipelineStepActivities, type PipelineDeps } from './pipeline';
 import { createResultsActivities, resultsDeps } from './results';
 
 export interface ActivityDeps {
-  db: Db;
+  storage: Storage;
   /** The pipeline's steps (trigger, checkout, jobs); absent on a worker that only runs health checks. */
   pipeline?: PipelineDeps;
 }
@@ -12,9 +12,9 @@ export interface ActivityDeps {
 /** Activities registered on the pipeline worker's queue. */
 export function createPipelineActivities(deps: ActivityDeps) {
   return {
-    ...createHealthActivities(deps.db),
+    ...createHealthActivities(deps.storage),
     ...(deps.pipeline ? createPipelineStepActivities(deps.pipeline) : {}),
-    ...(deps.pipeline ? createResultsActivities(resultsDeps(deps.db, deps.pipeline)) : {}),
+    ...(deps.pipeline ? createResultsActivities(resultsDeps(deps.storage.deliveries, deps.pipeline)) : {}),
   };
 }
 

@@ -1,25 +1,26 @@
 // Everything a route plugin needs, built once per API process and handed to every route plugin.
-import type { Db } from 'mongodb';
-import { startPendingEventRecovery } from '../db/nodes/pending-events';
-import { nodeStoreOptions } from '../db/nodes/settings';
-import { createNodeStore, type NodeStoreHandle } from '../db/nodes/store';
-import { createEventBus, type EventBus } from '../events/bus';
-import { componentLogger } from '../logger';
+import { nodeStoreSettings } from '../db/open';
+import type { NodeStoreHandle } from '../db/nodes/store';
+import type { Storage } from '../db/storage';
+import type { EventBus } from '../events/bus';
+import type { QueueStorage } from '../events/backend';
 import type { Settings } from '../settings';
-import { GroupStore } from '../users/groups';
-import { UserStore } from '../users/store';
+import type { GroupStore } from '../users/groups';
+import type { UserStore } from '../users/store';
 import { TokenService } from '../users/tokens';
 import type { WebhookTarget } from '../webhook/target';
 
 export interface ApiContext {
-  db: Db;
+  storage: Storage;
   settings: Settings;
   users: UserStore;
   groups: GroupStore;
   tokens: TokenService;
-  /** Pub/sub, queues and the event history. */
+  /** Pub/sub, subscriptions and the event history. */
   events: EventBus;
-  /** The node write path; its changes go to the event bus. */
+  /** Unicast queues (push/pop). */
+  queues: QueueStorage;
+  /** The node write path; its changes are published as events. */
   nodes: NodeStoreHandle;
   /** What POST /webhook/git starts; unset = the webhook is off (404). */
   webhook?: WebhookTarget;
@@ -27,33 +28,22 @@ export interface ApiContext {
   cleanup: Array<() => Promise<void>>;
 }
 
-export async function createApiContext(db: Db, settings: Settings): Promise<ApiContext> {
-  const log = componentLogger('api');
-  const tokens = new TokenService(db, settings.secretKey, settings.authCacheMs);
-  const events = createEventBus(db, settings, (err) => log.error({ err }, 'event bus'));
+export async function createApiContext(storage: Storage, settings: Settings): Promise<ApiContext> {
+  const tokens = new TokenService(storage.tokenStorage, settings.secretKey, settings.authCacheMs);
+  const events = storage.createEventBus(settings);
+  const nodes = storage.createNodeStore(nodeStoreSettings(settings), events);
   const ctx: ApiContext = {
-    db,
+    storage,
     settings,
     tokens,
-    users: new UserStore(db, tokens),
-    groups: new GroupStore(db, tokens),
+    users: storage.createUserStore(tokens),
+    groups: storage.createGroupStore(tokens),
     events,
-    nodes: createNodeStore(db, events, {
-      ...nodeStoreOptions(settings),
-      onError: (err) => log.error({ err }, 'node write path'),
-    }),
+    queues: events.queues,
+    nodes,
     cleanup: [],
   };
   ctx.cleanup.push(() => ctx.events.close());
-  const stopNodeEventRecovery = startPendingEventRecovery(
-    db,
-    events,
-    settings.nodeEventRecoveryInterval,
-    (err) => log.error({ err }, 'node event recovery failed'),
-  );
-  ctx.cleanup.push(async () => {
-    await stopNodeEventRecovery();
-    await ctx.nodes.flush();
-  });
+  ctx.cleanup.push(() => nodes.close());
   return ctx;
 }

@@ -1,6 +1,5 @@
 // Entry point: the API server process.
-import { connectDatabase } from '../db/client';
-import { ensureIndexes } from '../db/indexes';
+import { openStorage } from '../db/open';
 import { componentLogger } from '../logger';
 import { loadSettings } from '../settings';
 import { ensureFirstAdmin } from '../users/bootstrap';
@@ -8,12 +7,12 @@ import { connectWebhookTarget } from '../webhook/connect';
 import { createApiContext } from './context';
 import { buildApiServer } from './server';
 
+const log = componentLogger('api');
+
 async function main(): Promise<void> {
   const settings = loadSettings();
-  if (!settings.mongodbUri) throw new Error('MONGODB_URI must be set for the API');
-  const database = await connectDatabase(settings.mongodbUri, settings.dbName);
-  await ensureIndexes(database.db);
-  const ctx = await createApiContext(database.db, settings);
+  const storage = await openStorage(settings);
+  const ctx = await createApiContext(storage, settings);
   const webhook = await connectWebhookTarget(settings);
   if (webhook) {
     ctx.webhook = webhook.target;
@@ -21,13 +20,13 @@ async function main(): Promise<void> {
   }
   const app = await buildApiServer({ ctx });
   await ensureFirstAdmin(
-    database.db,
+    storage,
     { username: settings.adminUsername, password: settings.adminPassword, email: settings.adminEmail },
     (message) => app.log.warn(message),
   );
   const stop = async () => {
     await app.close();
-    await database.close();
+    await storage.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
@@ -36,6 +35,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  componentLogger('api').fatal({ err }, 'API failed');
+  log.fatal({ err }, `API failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -1,6 +1,10 @@
 import type { Db, IndexDescription } from 'mongodb';
 import { EVENT_INDEXES } from '../events/collections';
 import { USER_INDEXES } from '../users/collections';
+import { KV_COLLECTION } from '../kv/mongo';
+import { TELEMETRY_COLLECTION, TELEMETRY_INDEXES } from '../telemetry/mongo';
+import { PASSWORD_RESET_TOKENS } from '../users/password-reset-mongo';
+import { DELIVERIES_COLLECTION } from './mongodb/deliveries';
 import { NODE_INDEXES } from './nodes/indexes';
 
 /**
@@ -12,6 +16,11 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   ...USER_INDEXES,
   ...NODE_INDEXES,
   ...EVENT_INDEXES,
+  [TELEMETRY_COLLECTION]: TELEMETRY_INDEXES,
+  // Looked up by _id only.
+  [KV_COLLECTION]: [],
+  [PASSWORD_RESET_TOKENS]: [],
+  [DELIVERIES_COLLECTION]: [],
 };
 
 export async function ensureIndexes(db: Db): Promise<void> {

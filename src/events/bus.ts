@@ -1,19 +1,18 @@
 // The event bus of one API process: publishes (node changes from the write path, client events),
 // serves subscriptions, queues, the history and streams. All state is in the database, so several API
-// processes against one database deliver every event to every subscriber.
-import { randomBytes } from 'node:crypto';
-import type { Db } from 'mongodb';
+// processes against one database deliver every event to every subscriber. Storage specifics (how
+// events are ordered and how a process hears of new ones) live in the backend (./backend.ts).
 import { forbidden, notFound } from '../errors';
 import type { NodeChange, NodeEventSink } from '../db/nodes/types';
+import { componentLogger } from '../logger';
 import type { Settings } from '../settings';
+import type { EventBackend, EventFeed, EventLog, QueueStorage, SubscriptionStorage } from './backend';
 import { attributes, nodeEventDraft } from './cloudevent';
-import { EVENT_INDEXES, EVENTS_COLLECTION } from './collections';
-import { EventPoller } from './poller';
-import { QueueStore } from './queues';
-import { EventRing } from './ring';
-import { Sequencer } from './sequencer';
-import { SubscriptionStore, type SubscriptionDocument } from './subscriptions';
+import type { EventRecord, HistoryQuery } from './history';
+import type { SubscriptionDocument } from './subscriptions';
 import type { BusEvent, EventDraft } from './types';
+
+const log = componentLogger('events');
 
 export type EventBusSettings = Pick<
   Settings,
@@ -63,39 +62,28 @@ const HISTORY_CACHE_ENTRIES = 16;
 const HISTORY_CACHE_MS = 5_000;
 
 export class EventBus implements NodeEventSink {
-  readonly sequencer: Sequencer;
-  readonly poller: EventPoller;
-  readonly ring: EventRing;
-  readonly subscriptions: SubscriptionStore;
-  readonly queues: QueueStore;
+  readonly log: EventLog;
+  readonly poller: EventFeed;
+  readonly subscriptions: SubscriptionStorage;
+  readonly queues: QueueStorage;
   private readonly historyCache = new Map<string, { at: number; events: Promise<BusEvent[]> }>();
   private sweeper: NodeJS.Timeout | null = null;
-  /** Settles when the poller knows where the sequence stands (writes wait for it). */
+  /** Settles when the feed knows where the sequence stands (writes wait for it). */
   readonly ready: Promise<void>;
   private lastRetentionSweep = 0;
   private stopping = false;
 
   constructor(
-    readonly db: Db,
+    readonly backend: EventBackend,
     readonly settings: EventBusSettings,
-    private readonly onError: (err: unknown) => void = (err) => console.error('event bus:', err),
+    private readonly onError: (err: unknown) => void = (err) => log.error({ err }, 'event bus'),
   ) {
-    this.ring = new EventRing(db, randomBytes(8).toString('hex'));
-    this.sequencer = new Sequencer(db, () => this.ring.maxHead());
-    this.poller = new EventPoller(this.ring, this.sequencer, {
-      intervalMs: settings.eventPollInterval,
-      gapWaitMs: settings.eventGapWait,
-      bufferSize: settings.eventBufferSize,
-      onError: onError,
-    });
-    this.subscriptions = new SubscriptionStore(db);
-    this.queues = new QueueStore(
-      db,
-      settings.queueVisibilityTimeout,
-      Math.max(50, settings.eventPollInterval * 4),
-    );
-    // The unique indexes are what make publishing safe: make sure they exist before the first write.
-    this.ready = ensureEventIndexes(db)
+    this.log = backend.log;
+    this.poller = backend.feed;
+    this.subscriptions = backend.subscriptions;
+    this.queues = backend.queues;
+    this.ready = backend
+      .prepare()
       .then(() => this.poller.start())
       .then(() => {
         this.sweeper = setInterval(() => void this.sweep().catch(this.onError), 60_000);
@@ -110,6 +98,7 @@ export class EventBus implements NodeEventSink {
     await this.ready.catch(() => undefined);
     if (this.sweeper) clearInterval(this.sweeper);
     await this.poller.close();
+    await this.backend.close();
   }
 
   /** Ends pending long-polls and streams so a closing server is not held open by them. */
@@ -140,10 +129,14 @@ export class EventBus implements NodeEventSink {
 
   private async write(drafts: EventDraft[]): Promise<BusEvent[]> {
     await this.ready;
-    const stored = await this.sequencer.write(drafts);
+    const stored = await this.log.append(drafts);
     this.poller.feed(stored);
-    await this.ring.write(stored);
     return stored.filter((e) => !e.void);
+  }
+
+  /** GET /events: the history with the SPEC filters. */
+  history(q: HistoryQuery): Promise<EventRecord[]> {
+    return this.log.find(q);
   }
 
   // ---- reading -------------------------------------------------------------------------------------
@@ -169,7 +162,7 @@ export class EventBus implements NodeEventSink {
     const now = Date.now();
     const hit = this.historyCache.get(key);
     if (hit && now - hit.at < HISTORY_CACHE_MS) return hit.events;
-    const events = this.sequencer.readHistory(after, upTo, READ_BATCH);
+    const events = this.log.readHistory(after, upTo, READ_BATCH);
     events.catch(() => this.historyCache.delete(key));
     this.historyCache.set(key, { at: now, events });
     while (this.historyCache.size > HISTORY_CACHE_ENTRIES)
@@ -265,27 +258,17 @@ export class EventBus implements NodeEventSink {
     const now = Date.now();
     if (!force && now - this.lastRetentionSweep < 600_000) return;
     this.lastRetentionSweep = now;
-    await this.db
-      .collection(EVENTS_COLLECTION)
-      .deleteMany({ timestamp: { $lt: new Date(now - this.settings.eventRetention) } });
-    await this.queues.pruneClaims();
-    await this.ring.pruneHeads();
+    await this.log.prune(new Date(now - this.settings.eventRetention));
+    await this.queues.prune();
+    await this.backend.housekeeping();
   }
 }
 
-/** Creates the bus of this process; its poller starts at once (`bus.ready`), close it with `close()`. */
+/** Creates the bus of this process; its feed starts at once (`bus.ready`), close it with `close()`. */
 export function createEventBus(
-  db: Db,
+  backend: EventBackend,
   settings: EventBusSettings,
   onError?: (err: unknown) => void,
 ): EventBus {
-  return new EventBus(db, settings, onError);
-}
-
-async function ensureEventIndexes(db: Db): Promise<void> {
-  for (const [collection, specs] of Object.entries(EVENT_INDEXES)) {
-    // One index per command: FerretDB 1.24 drops the connection when one createIndexes re-creates
-    // several existing indexes.
-    for (const spec of specs) await db.collection(collection).createIndexes([spec]);
-  }
+  return new EventBus(backend, settings, onError);
 }

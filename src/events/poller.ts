@@ -10,6 +10,7 @@
 // history (the event may be there, its batch lost) and, if N is still missing, inserts a void marker
 // under N's unique sequence number. The marker is what every process then sees, so all subscribers agree;
 // a writer whose insert arrives later collides and retries with a new number, so nothing is lost.
+import type { EventFeed } from './backend';
 import type { EventRing } from './ring';
 import type { Sequencer } from './sequencer';
 import type { BusEvent } from './types';
@@ -23,7 +24,7 @@ export interface PollerOptions {
 
 const HISTORY_BATCH = 1000;
 
-export class EventPoller {
+export class EventPoller implements EventFeed {
   /** Every number up to the cursor is resolved (an event or a void marker). */
   cursor = 0;
   private buffer: BusEvent[] = [];

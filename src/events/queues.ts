@@ -7,6 +7,7 @@
 // backend (FerretDB's findOneAndUpdate is not atomic). The winner then hides the item for the
 // visibility timeout. An item not acknowledged in time becomes visible again and is claimed as k+1;
 // a claim whose winner died before hiding the item expires the same way.
+import type { QueueStorage } from './backend';
 import { ObjectId, type Collection, type Db } from 'mongodb';
 import { conflict, notFound } from '../errors';
 import { QUEUE_CLAIMS_COLLECTION, QUEUE_ITEMS_COLLECTION, QUEUES_COLLECTION } from './collections';
@@ -45,7 +46,7 @@ export interface PoppedItem {
 
 export const queueKey = (owner: string, name: string) => `${owner}/${name}`;
 
-export class QueueStore {
+export class QueueStore implements QueueStorage {
   private readonly queues: Collection<QueueDocument>;
   private readonly items: Collection<QueueItemDocument>;
   private readonly claims: Collection<ClaimDocument>;
@@ -208,7 +209,7 @@ export class QueueStore {
   }
 
   /** Claims are only needed while their delivery can still be contested. */
-  async pruneClaims(): Promise<void> {
+  async prune(): Promise<void> {
     await this.claims.deleteMany({
       at: { $lt: new Date(Date.now() - Math.max(this.visibilityMs * 2, 86_400_000)) },
     });

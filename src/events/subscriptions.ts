@@ -7,6 +7,7 @@
 // next matching event after the acknowledged position. A subscriber that resumes therefore gets exactly
 // the events after its last acknowledgement, in order: an event delivered but never acknowledged (the
 // client died while handling it) is delivered again.
+import type { SubscriptionStorage } from './backend';
 import type { Collection, Db } from 'mongodb';
 import { conflict } from '../errors';
 import { EVENT_COUNTERS_COLLECTION, SUBSCRIPTIONS_COLLECTION } from './collections';
@@ -29,7 +30,7 @@ export interface SubscriptionDocument {
   last_poll: Date;
 }
 
-export class SubscriptionStore {
+export class SubscriptionStore implements SubscriptionStorage {
   private readonly subs: Collection<SubscriptionDocument>;
   private readonly counters: Collection<{ _id: string; n: number }>;
   private readonly cache = new Map<number, SubscriptionDocument>();

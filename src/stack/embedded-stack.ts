@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { startFerretDb } from './ferretdb';
 import { ManagedProcess } from './managed-process';
 import { assertPortFree, waitForPort } from './ports';
 import { startTemporalDevServer } from './temporal-dev-server';
@@ -11,11 +10,15 @@ import { PIPELINE_TASK_QUEUE } from '../temporal/task-queues';
 import { healthCheckWorkflow } from '../workflows/health';
 import { mintLabToken } from './lab-token';
 import { ensureLocalTree } from './local-tree';
+import { ensureDatabase, startPostgres } from './postgres';
 
 export interface StackUrls {
   api: string;
   docs: string;
   temporalUi: string | null;
+  temporalAddress: string;
+  /** Where the data lives (PostgreSQL or MongoDB connection string, without credentials). */
+  database: string;
 }
 
 interface Stoppable {
@@ -27,8 +30,8 @@ interface Stoppable {
 const DIST = path.resolve(__dirname, '..');
 
 /**
- * The whole system on one machine: FerretDB and the Temporal dev server (unless MONGODB_URI /
- * TEMPORAL_ADDRESS point elsewhere), the API and the pipeline worker, each a child process.
+ * The whole system on one machine: PostgreSQL and the Temporal dev server (unless DATABASE_URL /
+ * MONGODB_URI / TEMPORAL_ADDRESS point elsewhere), the API and the pipeline worker, each a child process.
  */
 export class EmbeddedStack {
   private readonly parts: Stoppable[] = [];
@@ -41,16 +44,13 @@ export class EmbeddedStack {
     const dataDir = path.resolve(s.dataDir);
     await this.checkPorts();
 
-    let mongodbUri = s.mongodbUri;
-    if (!mongodbUri) {
-      const bin = await resolveTool('ferretdb');
-      const ferret = await startFerretDb({
-        bin,
-        port: s.ferretdbPort,
-        dataDir: path.join(dataDir, 'ferretdb'),
-      });
-      this.parts.push({ name: 'ferretdb', stop: ferret.stop, exited: ferret.process.exited });
-      mongodbUri = ferret.uri;
+    // The embedded PostgreSQL unless an external database is configured; data kept in the data dir.
+    let databaseUrl = s.databaseUrl;
+    if (!databaseUrl && !s.mongodbUri) {
+      const pg = await startPostgres({ port: s.postgresPort, dataDir: path.join(dataDir, 'postgres') });
+      this.parts.push({ name: 'postgres', stop: pg.stop, exited: pg.process.exited });
+      await ensureDatabase(pg.url, s.dbName);
+      databaseUrl = pg.urlFor(s.dbName);
     }
 
     let temporalAddress = s.temporalAddress;
@@ -70,7 +70,9 @@ export class EmbeddedStack {
       temporalUi = temporal.uiUrl;
     }
 
-    const env = { MONGODB_URI: mongodbUri, TEMPORAL_ADDRESS: temporalAddress, MAESTRO_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { TEMPORAL_ADDRESS: temporalAddress, MAESTRO_DATA_DIR: dataDir };
+    if (s.mongodbUri) env.MONGODB_URI = s.mongodbUri;
+    else env.DATABASE_URL = databaseUrl;
     // Pipeline: local test tree, storage service, configuration (README "Pipeline").
     await ensureLocalTree(dataDir);
     const config = s.pipelineConfig
@@ -92,7 +94,7 @@ export class EmbeddedStack {
     await this.checkPipelineWorker(temporalAddress);
     await waitForPort(s.storagePort, '127.0.0.1', 30_000);
     // A shell lab worker, writing over HTTP as its own lab user.
-    const labToken = await mintLabToken(mongodbUri, s.dbName, 'shell');
+    const labToken = await mintLabToken({ ...s, databaseUrl }, 'shell');
     const labEnv = { ...env, MAESTRO_API_URL: `${apiBase}/latest`, MAESTRO_API_TOKEN: labToken };
     this.spawn('lab-worker', path.join(DIST, 'workers', 'lab-main.js'), labEnv, ['--runtime', 'shell']);
 
@@ -100,6 +102,8 @@ export class EmbeddedStack {
       api: `${apiBase}/latest/`,
       docs: `${apiBase}/latest/docs`,
       temporalUi,
+      temporalAddress,
+      database: (s.mongodbUri ?? databaseUrl ?? '').replace(/\/\/([^:@/]*)(:[^@/]*)?@/, '//$1@'),
     };
   }
 
@@ -127,8 +131,8 @@ export class EmbeddedStack {
 
   private async checkPorts(): Promise<void> {
     const s = this.settings;
-    if (!s.mongodbUri)
-      await assertPortFree(s.ferretdbPort, 'FerretDB, set MAESTRO_FERRETDB_PORT or MONGODB_URI');
+    if (!s.mongodbUri && !s.databaseUrl)
+      await assertPortFree(s.postgresPort, 'PostgreSQL, set MAESTRO_POSTGRES_PORT or DATABASE_URL');
     if (!s.temporalAddress) {
       await assertPortFree(s.temporalPort, 'Temporal, set MAESTRO_TEMPORAL_PORT or TEMPORAL_ADDRESS');
       await assertPortFree(s.temporalUiPort, 'Temporal Web UI, set MAESTRO_TEMPORAL_UI_PORT');

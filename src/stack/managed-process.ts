@@ -9,6 +9,8 @@ export interface ManagedProcessOptions {
   cwd?: string;
   /** Where prefixed log lines go; default process.stderr. `null` discards them. */
   log?: ((line: string) => void) | null;
+  /** Run as another user (PostgreSQL refuses to run as root). */
+  spawn?: { uid: number; gid: number };
 }
 
 /** A child process whose output is prefixed with its name and which can be stopped gracefully. */
@@ -22,6 +24,7 @@ export class ManagedProcess {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...opts.spawn,
     };
     this.child = spawn(opts.command, opts.args, spawnOpts);
     const sink = opts.log === undefined ? (line: string) => process.stderr.write(line + '\n') : opts.log;
@@ -51,10 +54,10 @@ export class ManagedProcess {
     return this.child.pid;
   }
 
-  /** SIGTERM, then SIGKILL after graceMs. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /** `signal` (SIGTERM), then SIGKILL after graceMs. */
+  async stop(graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (!this.alive) return;
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     const timer = setTimeout(() => this.alive && this.child.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);

@@ -5,6 +5,13 @@ import type { TelemetryFilter, TelemetryRecord } from './types';
 
 export const TELEMETRY_COLLECTION = 'telemetry';
 
+/** Registered with every other index in src/db/indexes.ts. */
+export const TELEMETRY_INDEXES: IndexDescription[] = [
+  { key: { kind: 1, ts: -1 }, name: 'kind_ts' },
+  { key: { runtime: 1, ts: -1 }, name: 'runtime_ts' },
+  { key: { ts: -1 }, name: 'ts' },
+];
+
 function toQuery(filter: TelemetryFilter): Filter<TelemetryRecord> {
   const query: Record<string, unknown> = { ...filter.equals };
   if (filter.since || filter.until) {
@@ -22,16 +29,6 @@ export class MongoTelemetryStore implements TelemetryStore {
 
   constructor(db: Db) {
     this.docs = db.collection<TelemetryRecord>(TELEMETRY_COLLECTION);
-  }
-
-  async ensureIndexes(): Promise<void> {
-    // One index per command: FerretDB 1.24 drops the connection when one createIndexes re-creates several.
-    const specs: IndexDescription[] = [
-      { key: { kind: 1, ts: -1 }, name: 'kind_ts' },
-      { key: { runtime: 1, ts: -1 }, name: 'runtime_ts' },
-      { key: { ts: -1 }, name: 'ts' },
-    ];
-    for (const spec of specs) await this.docs.createIndexes([spec]);
   }
 
   async insert(records: TelemetryRecord[]): Promise<number> {

@@ -9,7 +9,28 @@ import { isDuplicateKey } from './duplicate-key';
 import type { TokenService } from './tokens';
 import type { GroupDoc, GroupRequestDoc, GroupRequestState, UserDoc } from './types';
 
-export class GroupStore {
+/** User groups and membership requests, on any storage backend. */
+export interface GroupStore {
+  list(
+    filter: { name?: string },
+    limit: number,
+    offset: number,
+  ): Promise<{ items: GroupDoc[]; total: number }>;
+  create(name: string): Promise<GroupDoc>;
+  ensure(names: string[]): Promise<void>;
+  get(idOrName: string): Promise<GroupDoc>;
+  delete(idOrName: string): Promise<void>;
+  requestJoin(user: UserDoc, idOrName: string): Promise<{ request: GroupRequestDoc; created: boolean }>;
+  leave(user: UserDoc, idOrName: string): Promise<UserDoc>;
+  listRequests(
+    filter: { state?: GroupRequestState; group?: string; userId?: ObjectId },
+    limit: number,
+    offset: number,
+  ): Promise<{ items: GroupRequestDoc[]; total: number }>;
+  decide(requestId: ObjectId, approve: boolean, decidedBy: string): Promise<GroupRequestDoc>;
+}
+
+export class MongoGroupStore implements GroupStore {
   private readonly c;
 
   constructor(

@@ -43,14 +43,35 @@ export interface Invite {
   expires_at: Date;
 }
 
-const hashInviteToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
 export function parseObjectId(id: string, field = 'id'): ObjectId {
   if (!isObjectId(id)) throw invalid(`${field}: must be a 24-hex id, got "${id}"`);
   return new ObjectId(id);
 }
 
-export class UserStore {
+/** Users: accounts, credentials and invites, on any storage backend. */
+export interface UserStore {
+  create(input: NewUser): Promise<UserDoc>;
+  get(id: ObjectId): Promise<UserDoc | null>;
+  getOr404(id: string): Promise<UserDoc>;
+  findByUsername(username: string): Promise<UserDoc | null>;
+  authenticate(login: string, password: string): Promise<UserDoc | null>;
+  list(filter: UserListFilter, limit: number, offset: number): Promise<{ items: UserDoc[]; total: number }>;
+  update(id: ObjectId, patch: UserUpdate): Promise<UserDoc>;
+  delete(id: ObjectId): Promise<void>;
+  invite(input: Omit<NewUser, 'password' | 'is_verified'>, lifetimeSeconds: number): Promise<Invite>;
+  /** A new single-use invite token for an existing user (an invite sent again). */
+  issueInvite(user: UserDoc, lifetimeSeconds: number): Promise<Invite>;
+  peekInvite(token: string): Promise<{ user: UserDoc; expires_at: Date }>;
+  acceptInvite(token: string, password: string): Promise<UserDoc>;
+  setPassword(id: ObjectId, password: string): Promise<UserDoc>;
+  revokeAllTokens(id: ObjectId): Promise<void>;
+  countSuperusers(): Promise<number>;
+  checkGroups(names: string[]): Promise<string[]>;
+}
+
+export const hashInviteToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export class MongoUserStore implements UserStore {
   private readonly c;
 
   constructor(

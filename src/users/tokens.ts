@@ -1,12 +1,23 @@
 // API tokens: HS256 JWTs with `sub` (user id), `aud`, `exp`, `iat`, `jti`, `scope` (space separated) and
 // `gen` (the user's token generation). A token is valid while its signature and expiry check out, its
-// jti is not in `revoked_tokens` (logout) and its `gen` equals the user's `token_generation` (bumped by an
-// admin revoke or a password change). All of it lives in MongoDB, so every API replica agrees.
+// jti is not revoked (logout) and its `gen` equals the user's `token_generation` (bumped by an admin
+// revoke or a password change). All of it lives in the database, so every API replica agrees.
 import { randomUUID } from 'node:crypto';
-import { ObjectId, type Db } from 'mongodb';
-import { userCollections } from './collections';
+import { ObjectId } from 'mongodb';
 import { resolveSigningKey } from './secret';
 import type { UserDoc } from './types';
+
+/** What token checks read and write, on any storage backend. */
+export interface TokenStorage {
+  findUser(id: ObjectId): Promise<UserDoc | null>;
+  isRevoked(tokenId: string): Promise<boolean>;
+  /** Records a revoked token and purges entries whose token expired anyway. */
+  revoke(tokenId: string, userId: string, expiresAt: Date): Promise<void>;
+  /** Cuts off every token of the user issued so far. */
+  bumpTokenGeneration(userId: ObjectId): Promise<void>;
+  /** The stored signing key, created once (first writer wins between replicas). */
+  signingSecret(create: () => string): Promise<string>;
+}
 
 export const TOKEN_AUDIENCE = 'maestro:auth';
 export const ADMIN_SCOPE = 'admin';
@@ -48,13 +59,13 @@ export class TokenService {
   private readonly cache = new Map<string, { verified: VerifiedToken; until: number }>();
 
   constructor(
-    private readonly db: Db,
+    private readonly storage: TokenStorage,
     private readonly configuredSecret?: string,
     private readonly cacheMs = 0,
   ) {}
 
   private key(): Promise<Uint8Array> {
-    this.keyPromise ??= resolveSigningKey(this.db, this.configuredSecret).catch((err) => {
+    this.keyPromise ??= resolveSigningKey(this.storage, this.configuredSecret).catch((err) => {
       this.keyPromise = undefined;
       throw err;
     });
@@ -115,10 +126,9 @@ export class TokenService {
     }
     const { sub, jti } = payload;
     if (!sub || !ObjectId.isValid(sub) || !jti) throw new TokenError('invalid token');
-    const { users, revoked } = userCollections(this.db);
     const [user, revokedEntry] = await Promise.all([
-      users.findOne({ _id: new ObjectId(sub) }),
-      revoked.findOne({ _id: jti }, { projection: { _id: 1 } }),
+      this.storage.findUser(new ObjectId(sub)),
+      this.storage.isRevoked(jti),
     ]);
     if (!user || !user.is_active) throw new TokenError('invalid token: unknown or inactive user');
     if (revokedEntry || (payload.gen ?? 0) !== user.token_generation) throw new TokenError('token revoked');
@@ -128,23 +138,13 @@ export class TokenService {
 
   /** Logout: this one token stops working everywhere. */
   async revoke(tokenId: string, userId: string, expiresAt: Date): Promise<void> {
-    const { revoked } = userCollections(this.db);
-    await revoked.updateOne(
-      { _id: tokenId },
-      { $set: { user_id: userId, expires_at: expiresAt } },
-      { upsert: true },
-    );
+    await this.storage.revoke(tokenId, userId, expiresAt);
     for (const [token, entry] of this.cache) if (entry.verified.tokenId === tokenId) this.cache.delete(token);
-    // No TTL indexes on every backend: purge entries whose token would have expired anyway.
-    await revoked.deleteMany({ expires_at: { $lt: new Date() } });
   }
 
   /** Every token the user holds stops working (admin revoke, password change). */
   async revokeAll(userId: ObjectId): Promise<void> {
-    await userCollections(this.db).users.updateOne(
-      { _id: userId },
-      { $inc: { token_generation: 1 }, $set: { updated: new Date() } },
-    );
+    await this.storage.bumpTokenGeneration(userId);
     this.forgetUser(userId.toHexString());
   }
 }

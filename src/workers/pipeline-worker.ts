@@ -1,5 +1,5 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import type { Db } from 'mongodb';
+import type { Storage } from '../db/storage';
 import { createPipelineActivities } from '../activities';
 import { domainFailureInterceptors } from '../activities/domain-failures';
 import type { PipelineDeps } from '../activities/pipeline';
@@ -8,7 +8,7 @@ import { PIPELINE_TASK_QUEUE } from '../temporal/task-queues';
 export interface PipelineWorkerOptions {
   connection: NativeConnection;
   namespace: string;
-  db: Db;
+  storage: Storage;
   taskQueue?: string;
   /** Pre-built workflow bundle (tests build one per run); default bundles src/workflows at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -25,7 +25,7 @@ export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: createPipelineActivities({ db: opts.db, pipeline: opts.pipeline }),
+    activities: createPipelineActivities({ storage: opts.storage, pipeline: opts.pipeline }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
     interceptors: { activity: domainFailureInterceptors },
   });

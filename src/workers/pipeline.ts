@@ -1,10 +1,9 @@
 // Entry point: the pipeline worker process (checkout, job and trigger workflows and their activities).
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/load';
-import { connectDatabase } from '../db/client';
-import { ensureIndexes } from '../db/indexes';
-import { ensureTriggerLoop } from '../workflows/pipeline/client';
+import { openStorage } from '../db/open';
 import { componentLogger } from '../logger';
+import { ensureTriggerLoop } from '../workflows/pipeline/client';
 import { loadSettings } from '../settings';
 import { storageToken } from '../storage/token';
 import { connectClient, connectWorkerConnection } from '../temporal/connection';
@@ -17,15 +16,12 @@ const log = componentLogger('pipeline-worker');
 async function main(): Promise<void> {
   const settings = loadSettings();
   installTemporalLogger('pipeline-worker');
-  if (!settings.mongodbUri || !settings.temporalAddress) {
-    throw new Error('MONGODB_URI and TEMPORAL_ADDRESS must be set for the pipeline worker');
-  }
+  if (!settings.temporalAddress) throw new Error('TEMPORAL_ADDRESS must be set for the pipeline worker');
   const { config, files } = loadConfig(settings.pipelineConfig);
   const dataDir = path.resolve(settings.dataDir);
-  const database = await connectDatabase(settings.mongodbUri, settings.dbName);
-  await ensureIndexes(database.db);
+  const storage = await openStorage(settings);
   const pipeline = await createPipelineDeps({
-    db: database.db,
+    storage,
     settings,
     config,
     dataDir,
@@ -35,7 +31,7 @@ async function main(): Promise<void> {
   const worker = await createPipelineWorker({
     connection,
     namespace: settings.temporalNamespace,
-    db: database.db,
+    storage,
     maxConcurrentActivityTaskExecutions: settings.workerConcurrency,
     pipeline: pipeline.deps,
   });
@@ -53,11 +49,11 @@ async function main(): Promise<void> {
   await worker.run();
   await pipeline.close();
   await connection.close();
-  await database.close();
+  await storage.close();
 }
 
 main().catch((err) => {
   if (err instanceof ConfigError) log.fatal(err.message);
-  else log.fatal({ err }, 'pipeline worker failed');
+  else log.fatal({ err }, `pipeline worker failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 // User groups over real HTTP: CRUD (409 while in use), join requests, approval, rejection, leaving;
 // plus the accounts the system creates itself (first admin, service users, lab tokens).
-import type { Db } from 'mongodb';
+import type { Storage } from '../../src/db/storage';
+import { insertBareNode } from '../support/raw-storage';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAdmin, ensureFirstAdmin, ensureServiceUser, mintToken } from '../../src/users/bootstrap';
 import { createTestUser, http, login, startTestApi, type TestApi, type TestUser } from '../support/api';
@@ -61,11 +62,11 @@ describe('user groups over HTTP', () => {
     expect(res.body.detail).toMatch(/in use/);
 
     await http(api, 'POST', `/latest/user-groups/${name}/leave`, { token: member.token });
-    await api.db.collection('nodes').insertOne({ name: 'n', user_groups: [name] });
+    const node = await insertBareNode(api.db, name);
     expect((await http(api, 'DELETE', `/latest/user-groups/${name}`, { token: admin.token })).status).toBe(
       409,
     );
-    await api.db.collection('nodes').deleteMany({ user_groups: name });
+    await node.remove();
     expect((await http(api, 'DELETE', `/latest/user-groups/${name}`, { token: admin.token })).status).toBe(
       204,
     );
@@ -170,8 +171,8 @@ describe('user groups over HTTP', () => {
 
 describe('accounts the system creates', () => {
   // Databases and servers are opened in hooks so that teardown closes each server before its database.
-  let firstAdminDb: Db;
-  let bootstrapDb: Db;
+  let firstAdminDb: Storage;
+  let bootstrapDb: Storage;
   let firstAdminApi: TestApi;
   let api: TestApi;
   beforeAll(async () => {

@@ -379,7 +379,7 @@ describe('users over HTTP', () => {
         .setExpirationTime(now + 600)
         .setJti('forged-1')
         .sign(new TextEncoder().encode('not-the-server-secret'));
-      const realKey = await resolveSigningKey(api.db, api.ctx.settings.secretKey);
+      const realKey = await resolveSigningKey(api.db.tokenStorage, api.ctx.settings.secretKey);
       const wrongAudience = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(admin.id)

@@ -1,12 +1,14 @@
 // Resilience: the whole system as processes runs a stream of revisions while the pipeline worker, the lab
-// worker, an API replica and the Temporal dev server are each killed with SIGKILL and restarted. Afterwards
+// worker, an API replica, the Temporal dev server and PostgreSQL are each killed with SIGKILL and
+// restarted. Afterwards
 // every revision's tree is done, no node exists twice, none is left running past its timeout, and every
 // durable subscriber received every node event exactly once, in order.
 import fs from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MongoClient, type Db, type ObjectId } from 'mongodb';
+import { ObjectId } from 'mongodb';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTool } from '../../src/stack/tools';
 import { trivialPipelineConfig } from './pipeline-config';
@@ -14,9 +16,9 @@ import { ProcessStack, type PartName } from './stack';
 import { DurableSubscriber } from './subscriber';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const KILLS: PartName[] = (process.env.CHAOS_KILLS ?? 'pipeline-worker,lab-worker,api-0,temporal').split(
-  ',',
-) as PartName[];
+const KILLS: PartName[] = (
+  process.env.CHAOS_KILLS ?? 'pipeline-worker,lab-worker,api-0,temporal,postgres'
+).split(',') as PartName[];
 const EXTRA_REVISIONS = Number(process.env.CHAOS_EXTRA_REVISIONS ?? 2);
 const DONE_DEADLINE_MS = Number(process.env.CHAOS_DEADLINE_S ?? 240) * 1000;
 
@@ -49,8 +51,7 @@ async function until<T>(
 
 let dir: string;
 let stack: ProcessStack;
-let mongo: MongoClient;
-let db: Db;
+let db: pg.Pool;
 let logFile: string;
 const subscribers: DurableSubscriber[] = [];
 
@@ -58,19 +59,19 @@ beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'maestro-chaos-'));
   logFile = path.join(dir, 'processes.log');
   const log = createWriteStream(logFile);
-  const [temporalBin, ferretBin] = await Promise.all([resolveTool('temporal'), resolveTool('ferretdb')]);
+  const temporalBin = await resolveTool('temporal');
   stack = new ProcessStack({
     dir,
     entryDir: path.join(ROOT, 'dist'),
     temporalBin,
-    ferretBin,
     apiReplicas: 2,
     log: (line) => log.write(line + '\n'),
     pipelineConfig: (addr) => trivialPipelineConfig({ ...addr, platforms: 2, jobSeconds: 2 }),
   });
   await stack.start();
-  mongo = await MongoClient.connect(stack.mongoUri);
-  db = mongo.db(stack.dbName);
+  db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+  // The checks' own connections die with a killed server: let the pool drop them quietly.
+  db.on('error', () => undefined);
   const token = await stack.adminToken();
   const urls = [stack.apiUrl(0), stack.apiUrl(1)];
   for (let i = 0; i < 3; i++) {
@@ -83,20 +84,43 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(subscribers.map((s) => s.stop()));
-  await mongo?.close();
+  await db?.end();
   await stack?.stop();
   if (process.env.MAESTRO_KEEP_TEST_DIR) console.log(`chaos logs: ${logFile}`);
   else if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
 
-function nodes(): Promise<StoredNode[]> {
-  return db.collection<StoredNode>('nodes').find({}).toArray();
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows as pg returns them
+const toStored = (r: any): StoredNode => ({
+  ...r,
+  _id: new ObjectId(r.id),
+  parent: r.parent ? new ObjectId(r.parent) : null,
+});
+
+/** A query that retries while the database restarts (the check outlives a killed server). */
+async function query(text: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.query(text, params);
+    } catch (err) {
+      if (attempt > 120) throw err;
+      await sleep(500);
+    }
+  }
+}
+
+async function nodes(): Promise<StoredNode[]> {
+  const { rows } = await query('SELECT id, kind, name, parent, state, result, timeout, data FROM nodes');
+  return rows.map(toStored);
 }
 
 async function checkoutOf(commit: string): Promise<StoredNode | null> {
-  return db
-    .collection<StoredNode>('nodes')
-    .findOne({ kind: 'checkout', 'data.kernel_revision.commit': commit });
+  const { rows } = await query(
+    `SELECT id, kind, name, parent, state, result, timeout, data FROM nodes
+     WHERE kind = 'checkout' AND data #>> '{kernel_revision,commit}' = $1`,
+    [commit],
+  );
+  return rows.length ? toStored(rows[0]) : null;
 }
 
 function descendants(all: StoredNode[], root: StoredNode): StoredNode[] {
@@ -193,13 +217,12 @@ describe('resilience under kill -9', () => {
     ).toEqual([]);
 
     // Every durable subscriber got every node event exactly once, in order.
-    const history = await db
-      .collection<{ sequence_id: number; channel: string; void?: boolean; ce: { id: string } | null }>(
-        'events',
+    const history = (
+      await query(
+        `SELECT seq AS sequence_id, ce FROM events WHERE channel = 'node' AND seq > $1 ORDER BY seq`,
+        [firstSeqBefore],
       )
-      .find({ channel: 'node', void: { $ne: true }, sequence_id: { $gt: firstSeqBefore } })
-      .sort({ sequence_id: 1 })
-      .toArray();
+    ).rows as { sequence_id: number; ce: { id: string } | null }[];
     const expected = history.map((e) => e.ce?.id);
     const lastSeq = history.at(-1)?.sequence_id ?? 0;
     await until('subscribers caught up', 120_000, async () => subscribers.every((s) => s.lastSeq >= lastSeq));

@@ -1,12 +1,14 @@
-// The whole system as separate OS processes — FerretDB, a file-backed Temporal dev server, API replicas,
-// the storage service, the pipeline worker and a shell lab worker — each of which can be killed with
-// SIGKILL and restarted on the same port and data. Used by the resilience suite and the pipeline benchmarks.
+// The whole system as separate OS processes — PostgreSQL (or FerretDB for the MongoDB backend), a
+// file-backed Temporal dev server, API replicas, the storage service, the pipeline worker and a shell lab
+// worker — each of which can be killed with SIGKILL and restarted on the same port and data. Used by the
+// resilience suite and the pipeline benchmarks.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { startFerretDb, type RunningFerretDb } from '../../src/stack/ferretdb';
 import { ManagedProcess } from '../../src/stack/managed-process';
 import { freePort, waitForPort } from '../../src/stack/ports';
+import { ensureDatabase, startPostgres, type RunningPostgres } from '../../src/stack/postgres';
 import { startTemporalDevServer, type RunningTemporal } from '../../src/stack/temporal-dev-server';
 
 export const ADMIN = { username: 'admin', password: 'chaos-admin-password-0123' };
@@ -19,7 +21,9 @@ export interface StackOptions {
   /** Directory holding the compiled entry points (`api/main.js`, `workers/…`). */
   entryDir: string;
   temporalBin: string;
-  ferretBin: string;
+  /** The database backend (default PostgreSQL); FerretDB needs `ferretBin`. */
+  database?: 'postgres' | 'mongodb';
+  ferretBin?: string;
   apiReplicas?: number;
   dbName?: string;
   /** Pipeline configuration (YAML) given the stack's addresses. */
@@ -29,14 +33,17 @@ export interface StackOptions {
   log: (line: string) => void;
 }
 
-export type PartName = 'temporal' | 'pipeline-worker' | 'lab-worker' | 'storage' | `api-${number}`;
+export type PartName =
+  'temporal' | 'postgres' | 'pipeline-worker' | 'lab-worker' | 'storage' | `api-${number}`;
 
 export class ProcessStack {
   ferret?: RunningFerretDb;
+  postgres?: RunningPostgres;
   temporal?: RunningTemporal;
   readonly procs = new Map<string, ManagedProcess>();
-  ports = { ferret: 0, temporal: 0, storage: 0, apis: [] as number[] };
+  ports = { ferret: 0, postgres: 0, temporal: 0, storage: 0, apis: [] as number[] };
   mongoUri = '';
+  databaseUrl = '';
   labToken = '';
   readonly treeDir: string;
   private commits = 0;
@@ -65,6 +72,7 @@ export class ProcessStack {
     const replicas = this.opts.apiReplicas ?? 2;
     this.ports = {
       ferret: await freePort(),
+      postgres: await freePort(),
       temporal: await freePort(),
       storage: await freePort(),
       apis: await Promise.all(Array.from({ length: replicas }, () => freePort())),
@@ -78,13 +86,19 @@ export class ProcessStack {
         treeUrl: `file://${this.treeDir}`,
       }),
     );
-    this.ferret = await startFerretDb({
-      bin: this.opts.ferretBin,
-      port: this.ports.ferret,
-      dataDir: path.join(this.opts.dir, 'ferretdb'),
-      log: this.opts.log,
-    });
-    this.mongoUri = this.ferret.uri;
+    if (this.opts.database === 'mongodb') {
+      this.ferret = await startFerretDb({
+        bin: this.opts.ferretBin!,
+        port: this.ports.ferret,
+        dataDir: path.join(this.opts.dir, 'ferretdb'),
+        log: this.opts.log,
+      });
+      this.mongoUri = this.ferret.uri;
+    } else {
+      await this.startPostgres();
+      await ensureDatabase(this.postgres!.url, this.dbName);
+      this.databaseUrl = this.postgres!.urlFor(this.dbName);
+    }
     await this.startTemporal();
     await this.startStorage();
     for (let i = 0; i < replicas; i++) await this.startApi(i);
@@ -106,10 +120,30 @@ export class ProcessStack {
     this.procs.set('temporal', this.temporal.process);
   }
 
+  /** PostgreSQL on its fixed port and data directory (a restart after SIGKILL runs crash recovery). */
+  async startPostgres(): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        this.postgres = await startPostgres({
+          port: this.ports.postgres,
+          dataDir: path.join(this.opts.dir, 'postgres'),
+          log: this.opts.log,
+        });
+        break;
+      } catch (err) {
+        // Backends of a killed server may hold its shared memory for a moment after it died.
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    this.procs.set('postgres', this.postgres.process);
+  }
+
   private baseEnv(): NodeJS.ProcessEnv {
     return {
       MAESTRO_DATA_DIR: this.opts.dir,
-      MONGODB_URI: this.mongoUri,
+      ...(this.mongoUri ? { MONGODB_URI: this.mongoUri } : { DATABASE_URL: this.databaseUrl }),
       MAESTRO_DB_NAME: this.dbName,
       TEMPORAL_ADDRESS: this.temporalAddress,
       MAESTRO_LOG_LEVEL: 'warn',
@@ -185,7 +219,8 @@ export class ProcessStack {
 
   /** Resolves once the worker polls its task queue (it bundles the workflows first). */
   async startPipelineWorker(): Promise<void> {
-    const proc = this.spawn('pipeline-worker', 'workers/pipeline.js', {});
+    // Its readiness line is an info-level log record.
+    const proc = this.spawn('pipeline-worker', 'workers/pipeline.js', { MAESTRO_LOG_LEVEL: 'info' });
     await this.waitForLine('pipeline-worker', /polling task queue/, proc);
   }
 
@@ -216,6 +251,7 @@ export class ProcessStack {
 
   async restart(name: PartName): Promise<void> {
     if (name === 'temporal') return this.startTemporal();
+    if (name === 'postgres') return this.startPostgres();
     if (name === 'storage') return this.startStorage();
     if (name === 'pipeline-worker') return this.startPipelineWorker();
     if (name === 'lab-worker') return this.startLabWorker();
@@ -232,7 +268,7 @@ export class ProcessStack {
   async stop(): Promise<void> {
     const order = ['lab-worker', 'pipeline-worker', ...this.ports.apis.map((_, i) => `api-${i}`), 'storage'];
     await Promise.allSettled(order.map((n) => this.procs.get(n)?.stop(5000)));
-    await Promise.allSettled([this.temporal?.stop(), this.ferret?.stop()]);
+    await Promise.allSettled([this.temporal?.stop(), this.ferret?.stop(), this.postgres?.stop()]);
   }
 
   // ---- the test tree -----------------------------------------------------------------------------------

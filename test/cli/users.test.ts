@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/api';
-import { testEnv, uniqueSuffix } from '../support/harness';
+import { storageEnv, uniqueSuffix } from '../support/harness';
 import { ensureCliBuilt, json, kciRunner, type Kci } from './kci';
 
 describe('kci user', () => {
@@ -17,7 +17,7 @@ describe('kci user', () => {
   });
 
   it('user create --admin bootstraps a superuser straight in the database', async () => {
-    const env = { MONGODB_URI: testEnv().mongoUri, MAESTRO_DB_NAME: api.db.databaseName };
+    const env = storageEnv(api.db);
     const res = await kci(
       [
         'user',

@@ -27,6 +27,32 @@ export function readCompose(file = path.join(ROOT, 'docker-compose.yml')): {
   return { services, text };
 }
 
+/** docker-compose.yml with override files applied as compose merges them (maps merged, the rest replaced). */
+export function readComposeWith(overrides: string[]): { services: ComposeService[]; text: string } {
+  const base = readCompose();
+  const byName = new Map(base.services.map((s) => [s.name, s]));
+  let text = base.text;
+  for (const file of overrides) {
+    const extra = readCompose(path.join(ROOT, file));
+    text += '\n' + extra.text;
+    for (const s of extra.services) {
+      const cur = byName.get(s.name);
+      if (!cur) {
+        byName.set(s.name, s);
+        continue;
+      }
+      byName.set(s.name, {
+        ...cur,
+        ...Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)),
+        environment: { ...cur.environment, ...s.environment },
+        depends_on: { ...cur.depends_on, ...s.depends_on },
+        ports: s.ports.length ? s.ports : cur.ports,
+      });
+    }
+  }
+  return { services: [...byName.values()], text };
+}
+
 function normaliseService(name: string, raw: Record<string, unknown>): ComposeService {
   const env = raw.environment;
   const environment: Record<string, string> = {};

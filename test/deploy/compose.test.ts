@@ -10,6 +10,7 @@ import {
   entryScript,
   interpolatedVars,
   readCompose,
+  readComposeWith,
   readDockerfileStages,
   readEnvExample,
   type ComposeService,
@@ -47,7 +48,6 @@ describe('docker-compose.yml', () => {
       'postgresql',
       'temporal',
       'temporal-ui',
-      'mongodb',
       'api',
       'pipeline-worker',
       'lab-shell',
@@ -59,8 +59,10 @@ describe('docker-compose.yml', () => {
     expect(byName.get('temporal')!.image).toMatch(/^temporalio\/(auto-setup|server):/);
     expect(byName.get('temporal')!.environment.DB).toMatch(/^postgres/);
     expect(byName.get('temporal-ui')!.image).toMatch(/^temporalio\/ui:/);
-    expect(byName.get('mongodb')!.image).toMatch(/^mongo:/);
-    expect(text).toMatch(/--replSet rs0/);
+    // Maestro's data in its own database on the server that holds Temporal's persistence.
+    expect(byName.get('postgresql')!.environment.POSTGRES_DB).toBe('maestro');
+    expect(byName.get('api')!.environment.DATABASE_URL).toMatch(/@postgresql:5432\/maestro$/);
+    expect(byName.has('mongodb')).toBe(false);
   });
 
   it('gives every service an image or a build, and our services an entry point that the build emits', () => {
@@ -96,12 +98,12 @@ describe('docker-compose.yml', () => {
         expect(value, `${s.name}: ${env}`).toMatch(/^\$\{[A-Z_]+:\?/);
       }
     }
-    expect(byName.get('api')!.environment.MONGODB_URI).toMatch(/\$\{MONGO_ROOT_PASSWORD:\?/);
+    expect(byName.get('api')!.environment.DATABASE_URL).toMatch(/\$\{POSTGRES_PASSWORD:\?/);
   });
 
   it('documents every interpolated variable in .env.example, and nothing else', () => {
     const documented = readEnvExample();
-    const used = interpolatedVars(text);
+    const used = interpolatedVars(text + '\n' + readComposeWith(['docker-compose.mongodb.yml']).text);
     for (const v of used) expect(documented.has(v), `.env.example lists ${v}`).toBe(true);
     for (const v of documented.keys()) expect(used.has(v), `${v} from .env.example is used`).toBe(true);
   });
@@ -139,15 +141,15 @@ describe('docker-compose.yml', () => {
           ).toBeDefined();
         }
       }
-      if (s.environment.MONGODB_URI) expect(s.depends_on.mongodb?.condition).toBe('service_healthy');
+      if (s.environment.DATABASE_URL) expect(s.depends_on.postgresql?.condition).toBe('service_healthy');
       if (s.environment.TEMPORAL_ADDRESS) expect(s.depends_on.temporal?.condition).toBe('service_healthy');
     }
     // A lab worker talks to the API over HTTP only.
-    expect(byName.get('lab-shell')!.environment.MONGODB_URI).toBeUndefined();
+    expect(byName.get('lab-shell')!.environment.DATABASE_URL).toBeUndefined();
   });
 
   it('gives the long-running infrastructure and the API health checks', () => {
-    for (const name of ['postgresql', 'temporal', 'mongodb', 'api', 'storage']) {
+    for (const name of ['postgresql', 'temporal', 'api', 'storage']) {
       expect(byName.get(name)!.healthcheck?.test, `${name} healthcheck`).toBeTruthy();
     }
   });
@@ -156,6 +158,24 @@ describe('docker-compose.yml', () => {
     const command = text.slice(text.indexOf('temporal-search-attributes:'));
     const names = /for name in ([A-Za-z ]+); do/.exec(command)?.[1].trim().split(/\s+/);
     expect(names?.sort()).toEqual([...SEARCH_ATTRIBUTE_NAMES].sort());
+  });
+});
+
+describe('docker-compose.mongodb.yml (the MongoDB variant)', () => {
+  const merged = readComposeWith(['docker-compose.mongodb.yml']);
+  const named = new Map(merged.services.map((s) => [s.name, s]));
+
+  it('adds a MongoDB replica set and points every database user at it', () => {
+    expect(named.get('mongodb')!.image).toMatch(/^mongo:/);
+    expect(merged.text).toMatch(/--replSet rs0/);
+    expect(named.get('mongodb')!.healthcheck?.test).toBeTruthy();
+    for (const s of merged.services.filter((x) => x.environment.DATABASE_URL)) {
+      expect(s.environment.MONGODB_URI, `${s.name}: MONGODB_URI`).toMatch(/\$\{MONGO_ROOT_PASSWORD:\?/);
+      expect(s.depends_on.mongodb?.condition, `${s.name} waits for mongodb`).toBe('service_healthy');
+    }
+    expect(named.get('lab-shell')!.environment.MONGODB_URI).toBeUndefined();
+    for (const s of merged.services)
+      for (const dep of Object.keys(s.depends_on)) expect(named.has(dep), `${s.name} → ${dep}`).toBe(true);
   });
 });
 

@@ -2,13 +2,12 @@
 // Durable subscribers: resume exactly after the last acknowledged event, after a disconnect and
 // across an API restart, with no cap on how many events they missed.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEventBus } from '../../src/events/bus';
 import { loadSettings } from '../../src/settings';
 import { createTestUser, type TestApi, type TestUser } from '../support/api';
 import { openTestDatabase } from '../support/harness';
 import { publishNodeEvents } from './fixtures';
 import { FAST_EVENTS, http, isKeepAlive, listenFor, startEventApi } from './support';
-import type { Db } from 'mongodb';
+import type { Storage } from '../../src/db/storage';
 
 function expectInOrderExactlyOnce(events: any[], tag: string, count: number): void {
   const ours = events.filter((e) => e.data.data.tag === tag);
@@ -19,7 +18,7 @@ function expectInOrderExactlyOnce(events: any[], tag: string, count: number): vo
 }
 
 describe('durable subscribers', () => {
-  let db: Db;
+  let db: Storage;
   let api: TestApi;
   let alice: TestUser;
 
@@ -81,7 +80,7 @@ describe('durable subscribers', () => {
     await api.close();
 
     // Another writer (e.g. a pipeline worker's bus) publishes while the API is down.
-    const writer = createEventBus(db, { ...loadSettings({}), ...FAST_EVENTS });
+    const writer = db.createEventBus({ ...loadSettings({}), ...FAST_EVENTS });
     await publishNodeEvents(writer, alice.username, 'downtime', 5000);
     await writer.close();
 

@@ -1,7 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, checked field by field */
 // GET /events (history filters, paging, recursive) and GET /events/stream (SSE, resumable).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNodeStore } from '../../src/db/nodes/store';
 import type { Actor } from '../../src/db/nodes/types';
 import { createTestUser, type TestApi, type TestUser } from '../support/api';
 import { http, startEventApi } from './support';
@@ -66,7 +65,7 @@ describe('event history and stream', () => {
   });
 
   it('GET /events filters by node fields, channel, owner, time and ids, in sequence order, with paging', async () => {
-    const store = createNodeStore(api.db, api.ctx.events, { onError: () => undefined });
+    const store = api.ctx.nodes;
     const checkout = await store.create(actor, {
       kind: 'checkout',
       name: 'checkout',

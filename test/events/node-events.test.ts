@@ -1,7 +1,6 @@
 // Node events: the exact payload on channel `node`, idempotent re-delivery, hierarchy and noevent,
 // through the real node write path with the bus as its sink, received over HTTP.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createNodeStore } from '../../src/db/nodes/store';
 import type { Actor, NodeChange } from '../../src/db/nodes/types';
 import { createTestUser, type TestApi, type TestUser } from '../support/api';
 import { fakeNode } from './fixtures';
@@ -86,7 +85,7 @@ describe('node events', () => {
   });
 
   it('writes through the node store publish events; noevent suppresses them; hierarchies emit one per node', async () => {
-    const store = createNodeStore(api.db, api.ctx.events, { onError: (err) => console.error(err) });
+    const store = api.ctx.nodes;
     const sub = await http(api.url, 'POST', '/subscribe/node', { token: alice.token });
     const checkout = await store.create(actor, {
       kind: 'checkout',

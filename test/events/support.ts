@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers, checked field by field */
 // Helpers for the event tests: an API with fast event settings, and small HTTP helpers.
-import type { Db } from 'mongodb';
 import { listenedEvent } from '../../src/client/api-client';
+import type { Storage } from '../../src/db/storage';
 import type { Settings } from '../../src/settings';
 import { startTestApi, type TestApi } from '../support/api';
 
@@ -13,7 +13,7 @@ export const FAST_EVENTS: Partial<Settings> = {
   queueVisibilityTimeout: 1500,
 };
 
-export function startEventApi(opts: { db?: Db; settings?: Partial<Settings> } = {}): Promise<TestApi> {
+export function startEventApi(opts: { db?: Storage; settings?: Partial<Settings> } = {}): Promise<TestApi> {
   return startTestApi({ db: opts.db, settings: { ...FAST_EVENTS, ...opts.settings } });
 }
 

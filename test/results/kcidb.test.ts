@@ -31,7 +31,7 @@ describe('KCIDB bridge (real Temporal, FerretDB, kcidb-io and an HTTP receiver)'
         'results:\n  kcidb:\n    origin: maestro_test\n    batch_size: 100\n',
     );
     const deps = await createPipelineDeps({
-      db: stack.api.db,
+      storage: stack.api.db,
       settings: loadSettings({}),
       config: stack.config,
       dataDir: stack.dir,

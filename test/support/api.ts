@@ -1,32 +1,31 @@
 // The real API server for black-box tests: listening on a free loopback port, over real HTTP, against
-// the run's FerretDB (a database of the test file's own unless one is given).
+// the run's PostgreSQL (a database of the test file's own unless one is given).
 import type { FastifyInstance } from 'fastify';
-import type { Db } from 'mongodb';
 import { afterAll } from 'vitest';
 import { createApiContext, type ApiContext } from '../../src/api/context';
 import { buildApiServer } from '../../src/api/server';
-import { ensureIndexes } from '../../src/db/indexes';
+import type { Storage } from '../../src/db/storage';
 import { loadSettings, type Settings } from '../../src/settings';
-import { openTestDatabase, testEnv, uniqueSuffix } from './harness';
+import { openTestDatabase, uniqueSuffix } from './harness';
 
 export interface TestApi {
   url: string;
   app: FastifyInstance;
-  db: Db;
+  db: Storage;
   ctx: ApiContext;
   close(): Promise<void>;
 }
 
-export async function startTestApi(opts: { db?: Db; settings?: Partial<Settings> } = {}): Promise<TestApi> {
+export async function startTestApi(
+  opts: { db?: Storage; settings?: Partial<Settings> } = {},
+): Promise<TestApi> {
   const db = opts.db ?? (await openTestDatabase()).db;
   // No token cache by default: tests that change users behind the API's back see the change at once.
   const settings: Settings = {
     ...loadSettings({}),
-    mongodbUri: testEnv().mongoUri,
     authCacheMs: 0,
     ...opts.settings,
   };
-  await ensureIndexes(db);
   const ctx = await createApiContext(db, settings);
   const logger = process.env.MAESTRO_TEST_API_LOG ? { level: process.env.MAESTRO_TEST_API_LOG } : false;
   const app = await buildApiServer({ ctx, logger });

@@ -3,6 +3,10 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, expect, inject } from 'vitest';
+import { mongoStorage } from '../../src/db/mongodb';
+import { postgresStorage } from '../../src/db/postgres';
+import type { Storage } from '../../src/db/storage';
+import { dropDatabase, ensureDatabase } from '../../src/stack/postgres';
 import { createPipelineWorker } from '../../src/workers/pipeline-worker';
 import './context';
 
@@ -20,6 +24,7 @@ function quietRuntime(): void {
 export function testEnv() {
   return {
     temporalAddress: inject('temporalAddress'),
+    postgresUrl: inject('postgresUrl'),
     mongoUri: inject('mongoUri'),
     workflowBundlePath: inject('workflowBundlePath'),
     tmpDir: inject('tmpDir'),
@@ -43,18 +48,64 @@ function fileLabel(): string {
     .slice(0, 24);
 }
 
-/** A database of its own for the calling test file, dropped when the file finishes. */
+export interface TestDatabase {
+  /** The storage (PostgreSQL unless `backend` says otherwise), prepared (migrations / indexes). */
+  db: Storage;
+  name: string;
+  /** Connection settings for processes that open the same database (CLI, workers). */
+  env: Record<string, string>;
+  /** The MongoDB database itself (MongoDB backend only), for tests of that backend's internals. */
+  mongoDb?: Db;
+}
+
+/** The connection string of database `name` on the run's PostgreSQL. */
+export function postgresUrlFor(name: string): string {
+  const url = new URL(testEnv().postgresUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The environment a process (kci, a worker) needs to open the same database as `db`. */
+export function storageEnv(db: Storage): Record<string, string> {
+  return db.kind === 'postgres'
+    ? { DATABASE_URL: postgresUrlFor(db.databaseName), MAESTRO_DB_NAME: db.databaseName }
+    : { MONGODB_URI: testEnv().mongoUri, MAESTRO_DB_NAME: db.databaseName };
+}
+
+/**
+ * A database of its own for the calling test file, dropped when the file finishes: PostgreSQL (the
+ * default backend) or, for the MongoDB backend's tests, a FerretDB database.
+ */
 export async function openTestDatabase(
   label = fileLabel(),
-): Promise<{ client: MongoClient; db: Db; name: string }> {
+  backend: 'postgres' | 'mongodb' = 'postgres',
+): Promise<TestDatabase> {
   const name = `t_${label}_${uniqueSuffix()}`;
-  const client = await MongoClient.connect(testEnv().mongoUri);
-  const db = client.db(name);
+  if (backend === 'mongodb') {
+    const client = await MongoClient.connect(testEnv().mongoUri);
+    const db = client.db(name);
+    const storage = mongoStorage(db, `${testEnv().mongoUri}${name}`);
+    await storage.prepare();
+    afterAll(async () => {
+      await db.dropDatabase().catch(() => undefined);
+      await client.close();
+    });
+    return {
+      db: storage,
+      name,
+      env: { MONGODB_URI: testEnv().mongoUri, MAESTRO_DB_NAME: name },
+      mongoDb: db,
+    };
+  }
+  await ensureDatabase(testEnv().postgresUrl, name);
+  const url = postgresUrlFor(name);
+  const storage = postgresStorage(url, { max: 10 });
+  await storage.prepare();
   afterAll(async () => {
-    await db.dropDatabase().catch(() => undefined);
-    await client.close();
+    await storage.close();
+    await dropDatabase(testEnv().postgresUrl, name).catch(() => undefined);
   });
-  return { client, db, name };
+  return { db: storage, name, env: { DATABASE_URL: url, MAESTRO_DB_NAME: name } };
 }
 
 export async function openTemporalClient(): Promise<Client> {
@@ -89,13 +140,16 @@ export async function runWorker(worker: Worker, connection: NativeConnection): P
 }
 
 /** The pipeline worker on a private task queue, using the run's shared workflow bundle. */
-export async function startPipelineWorker(db: Db, taskQueue = uniqueTaskQueue()): Promise<RunningWorker> {
+export async function startPipelineWorker(
+  db: Storage,
+  taskQueue = uniqueTaskQueue(),
+): Promise<RunningWorker> {
   quietRuntime();
   const connection = await NativeConnection.connect({ address: testEnv().temporalAddress });
   const worker = await createPipelineWorker({
     connection,
     namespace: 'default',
-    db,
+    storage: db,
     taskQueue,
     workflowBundle: { codePath: testEnv().workflowBundlePath },
   });

@@ -66,7 +66,7 @@ export async function startPipelineStack(
   const { config } = loadConfig(configFile);
 
   const pipeline = await createPipelineDeps({
-    db: api.db,
+    storage: api.db,
     settings: loadSettings({}),
     config,
     dataDir: dir,
@@ -76,7 +76,7 @@ export async function startPipelineStack(
   const worker = await createPipelineWorker({
     connection,
     namespace: 'default',
-    db: api.db,
+    storage: api.db,
     taskQueue: uniqueTaskQueue('pipeline'),
     workflowBundle: { codePath: testEnv().workflowBundlePath },
     pipeline: pipeline.deps,

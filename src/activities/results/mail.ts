@@ -6,7 +6,6 @@ import type { Node } from '../../db/nodes/types';
 import { createMailer } from '../../mail/transport';
 import type { MailOutcome, RegressionRef, RegressionSummary } from '../../workflows/results/types';
 import type { ResultsDeps } from './deps';
-import { alreadyDelivered, markSending, markSent } from './deliveries';
 import {
   regressionMail,
   treeReportMail,
@@ -51,7 +50,7 @@ export function createMailActivities(deps: ResultsDeps) {
     messageId: string,
     content: MailContent,
   ): Promise<MailOutcome> {
-    if (await alreadyDelivered(deps.db, key)) return { sent: false, reason: 'already sent' };
+    if (await deps.deliveries.isSent(key)) return { sent: false, reason: 'already sent' };
     const to = recipientsFor(deps.config().results, tree);
     if (!to.length) return { sent: false, reason: 'no recipients' };
     const settings = deps.settings();
@@ -59,11 +58,11 @@ export function createMailActivities(deps: ResultsDeps) {
       log.warn('mail not sent: MAESTRO_SMTP_URL is not set', { key, tree });
       return { sent: false, reason: 'no SMTP server' };
     }
-    await markSending(deps.db, key);
+    await deps.deliveries.markSending(key);
     const mailer = createMailer(settings.smtpUrl, settings.mailFrom);
     try {
       const info = await mailer.send({ to, messageId, ...content });
-      await markSent(deps.db, key, { messageId: info.messageId, accepted: info.accepted });
+      await deps.deliveries.markSent(key, { messageId: info.messageId, accepted: info.accepted });
       log.info('mail sent', { key, tree, recipients: to.length, subject: content.subject });
       return { sent: true, recipients: to };
     } finally {

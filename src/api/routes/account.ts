@@ -1,7 +1,6 @@
 // Account routes upstream clients call besides login: `/user/register` (disabled, as upstream: users are
 // invited) and the password reset by e-mail (`/user/forgot-password`, `/user/reset-password`).
 import { PasswordResets } from '../../users/password-reset';
-import { MongoResetTokenStore } from '../../users/password-reset-mongo';
 import { requireUser } from '../auth';
 import { ApiError, forbidden } from '../errors';
 import { publicBaseUrl } from './invites';
@@ -14,11 +13,7 @@ import type { RoutePlugin } from './plugin';
 export const REGISTRATION_DISABLED = 'User registration is disabled; use /user/invite instead.';
 
 export const accountRoutes: RoutePlugin = async (app, { ctx }) => {
-  const resets = new PasswordResets(
-    new MongoResetTokenStore(ctx.db),
-    ctx.users,
-    ctx.settings.passwordResetLifetime,
-  );
+  const resets = new PasswordResets(ctx.storage.resetTokens, ctx.users, ctx.settings.passwordResetLifetime);
 
   app.post(
     '/user/register',

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertStorableValue } from '../../db/nodes/body-keys';
 import type { EventBus } from '../../events/bus';
 import { attributes, cloudEventJson } from '../../events/cloudevent';
-import { findEvents, type HistoryQuery } from '../../events/history';
+import type { HistoryQuery } from '../../events/history';
 import { NODE_CHANNEL, type BusEvent } from '../../events/types';
 import { hasAdminScope, requireAdmin, requireUser } from '../auth';
 import { badRequest, forbidden } from '../errors';
@@ -222,7 +222,7 @@ export const eventRoutes: RoutePlugin = async (app, { ctx }) => {
         response: { 200: { type: 'array', items: EVENT_RECORD } },
       },
     },
-    async (request) => findEvents(ctx.db, request.query),
+    async (request) => ctx.events.history(request.query),
   );
 
   app.get<{ Querystring: { channel: string; from?: number; owner?: string } }>(

@@ -2,7 +2,6 @@
 // pipeline services share. The value travels as a JSON string; writing an empty value deletes the key,
 // and the answers are upstream's words ("OK", "Key-value pair deleted successfully").
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MongoKvStore } from '../../kv/mongo';
 import { requireUser } from '../auth';
 import { badRequest } from '../errors';
 import { CHANNEL } from '../schemas/events';
@@ -33,7 +32,7 @@ function valueOf(request: KvRequest): string | null {
 }
 
 export const kvRoutes: RoutePlugin = async (app, { ctx }) => {
-  const kv = new MongoKvStore(ctx.db);
+  const kv = ctx.storage.kv;
 
   app.get<{ Params: { namespace: string; key: string } }>(
     '/kv/:namespace/:key',

@@ -4,7 +4,7 @@
 // user's, admins only), `ack=explicit` (a receipt, a visibility timeout and redelivery), explicit
 // open/close and `?wait=` (204 when nothing came).
 import type { FastifyRequest } from 'fastify';
-import type { EventBus } from '../../events/bus';
+import type { QueueStorage } from '../../events/backend';
 import { attributes, toCloudEvent } from '../../events/cloudevent';
 import { queueKey, SHARED_QUEUE_OWNER, type QueueDocument } from '../../events/queues';
 import { hasAdminScope, requireUser, type Principal } from '../auth';
@@ -63,15 +63,15 @@ function keepAliveEvent(ctx: ApiContext) {
 }
 
 export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
-  const bus: EventBus = ctx.events;
+  const queues: QueueStorage = ctx.queues;
 
   /** The addressed queue; `create` opens it when it is not (push and pop, as upstream's lists). */
   async function addressedQueue(request: QueueRequest, create: boolean): Promise<QueueDocument> {
     const user = requireUser(request);
     const owner = addressedOwner(user, request.query);
-    const q = await bus.queues.get(queueKey(owner, request.params.queue));
+    const q = await queues.get(queueKey(owner, request.params.queue));
     if (q) return q;
-    if (create) return (await bus.queues.open(owner, request.params.queue, user.username)).queue;
+    if (create) return (await queues.open(owner, request.params.queue, user.username)).queue;
     throw notFound(`queue: "${request.params.queue}" is not open`);
   }
 
@@ -89,8 +89,8 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
     async (request, reply) => {
       const user = requireUser(request);
       const owner = addressedOwner(user, request.query);
-      const { queue, created } = await bus.queues.open(owner, request.params.queue, user.username);
-      return reply.code(created ? 201 : 200).send(describe(queue, await bus.queues.size(queue._id)));
+      const { queue, created } = await queues.open(owner, request.params.queue, user.username);
+      return reply.code(created ? 201 : 200).send(describe(queue, await queues.size(queue._id)));
     },
   );
 
@@ -114,7 +114,7 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
       const q = await addressedQueue(request, false);
       if (q.owner === SHARED_QUEUE_OWNER && q.created_by !== user.username && !hasAdminScope(user))
         throw forbidden(`queue: only ${q.created_by}, who opened it, or an admin may close a shared queue`);
-      return { name: q.name, dropped: await bus.queues.close(q._id) };
+      return { name: q.name, dropped: await queues.close(q._id) };
     },
   );
 
@@ -129,8 +129,8 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request) => {
       const user = requireUser(request);
-      const queues = await bus.queues.list([user.username, SHARED_QUEUE_OWNER]);
-      return Promise.all(queues.map(async (q) => describe(q, await bus.queues.size(q._id))));
+      const open = await queues.list([user.username, SHARED_QUEUE_OWNER]);
+      return Promise.all(open.map(async (q) => describe(q, await queues.size(q._id))));
     },
   );
 
@@ -155,7 +155,7 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
       const { data, type, source, extensions } = pushFields(request.body);
       const ce = attributes(source ?? ctx.settings.eventSource, type, extensions);
       const event = toCloudEvent({ ce, owner: user.username, data, timestamp: new Date() });
-      return { id: await bus.queues.push(q._id, event) };
+      return { id: await queues.push(q._id, event) };
     },
   );
 
@@ -177,7 +177,7 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
       const abort = new AbortController();
       request.raw.once('close', () => abort.abort());
       const waitMs = wait === undefined ? ctx.settings.listenTimeout : Math.round(wait * 1000);
-      const item = await bus.queues.pop(q._id, waitMs, ack === 'auto', abort.signal);
+      const item = await queues.pop(q._id, waitMs, ack === 'auto', abort.signal);
       if (!item) return wait === undefined ? keepAliveEvent(ctx) : reply.code(204).send();
       return ack === 'auto' ? item.event : { ...item.event, receipt: item.receipt };
     },
@@ -196,7 +196,7 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request) => {
       const q = await addressedQueue(request, false);
-      await bus.queues.ack(q._id, request.params.receipt);
+      await queues.ack(q._id, request.params.receipt);
       return null;
     },
   );
@@ -214,7 +214,7 @@ export const queueRoutes: RoutePlugin = async (app, { ctx }) => {
     },
     async (request) => {
       const q = await addressedQueue(request, false);
-      await bus.queues.release(q._id, request.params.receipt);
+      await queues.release(q._id, request.params.receipt);
       return null;
     },
   );

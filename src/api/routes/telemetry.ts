@@ -9,7 +9,6 @@ import {
   type AnomalyScope,
   type GroupKey,
 } from '../../telemetry/aggregate';
-import { MongoTelemetryStore } from '../../telemetry/mongo';
 import { TELEMETRY_TEXT_FIELDS, type TelemetryFilter, type TelemetryRecord } from '../../telemetry/types';
 import { requireUser } from '../auth';
 import { badRequest } from '../errors';
@@ -92,8 +91,7 @@ function toRecord(body: Record<string, unknown>, submitter: string): TelemetryRe
 const toJson = (r: TelemetryRecord) => ({ ...r, ts: r.ts.toISOString() });
 
 export const telemetryRoutes: RoutePlugin = async (app, { ctx }) => {
-  const store = new MongoTelemetryStore(ctx.db);
-  await store.ensureIndexes();
+  const store = ctx.storage.telemetry;
 
   app.post<{ Body: Record<string, unknown>[] }>(
     '/telemetry',

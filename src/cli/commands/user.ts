@@ -215,29 +215,32 @@ function registerCreate(user: Command): void {
           const password = opts.passwordStdin ? readStdinLine() : (opts.password ?? (await askNewPassword()));
           // Loaded lazily: only this command needs the database driver.
           const { loadSettings } = await import('../../settings.js');
-          const { connectDatabase } = await import('../../db/client.js');
+          const { openStorage } = await import('../../db/open.js');
           const { bootstrapAdmin } = await import('../../users/bootstrap.js');
           const settings = loadSettings();
-          if (!settings.mongodbUri) throw new CliError('MONGODB_URI must be set to create the first admin');
-          const database = await connectDatabase(settings.mongodbUri, settings.dbName);
+          if (!settings.mongodbUri && !settings.databaseUrl)
+            throw new CliError('DATABASE_URL or MONGODB_URI must be set to create the first admin');
+          const storage = await openStorage(settings);
           try {
-            const { created } = await bootstrapAdmin(database.db, {
+            const { created } = await bootstrapAdmin(storage, {
               username: opts.username,
               password,
               email: opts.email,
             });
             if (!created)
-              throw new CliError(`user "${opts.username}" exists already in database ${settings.dbName}`);
+              throw new CliError(
+                `user "${opts.username}" exists already in database ${storage.databaseName}`,
+              );
+            printLine(
+              `created admin ${opts.username} in database ${storage.databaseName}; log in with \`kci login -u ${opts.username}\``,
+            );
           } finally {
-            await database.close();
+            await storage.close();
           }
-          printLine(
-            `created admin ${opts.username} in database ${settings.dbName}; log in with \`kci login -u ${opts.username}\``,
-          );
         },
       ),
     [
-      'MONGODB_URI=mongodb://127.0.0.1:27017 kci user create --admin --username admin --email admin@example.org',
+      'DATABASE_URL=postgres://postgres@127.0.0.1:5433/maestro kci user create --admin --username admin --email admin@example.org',
     ],
   );
 }

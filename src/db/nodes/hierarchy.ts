@@ -11,13 +11,18 @@ import { assertObject, checkNodeInput, type CheckedInput } from './validate';
 
 export const MAX_HIERARCHY_NODES = 10_000;
 
-interface CheckedTree {
+export interface CheckedTree {
   input: Partial<CheckedInput>;
   children: CheckedTree[];
 }
 
 /** Validates the whole tree before anything is written. */
-function checkTree(tree: unknown, where: string, isRoot: boolean, counter: { n: number }): CheckedTree {
+export function checkTree(
+  tree: unknown,
+  where: string,
+  isRoot: boolean,
+  counter: { n: number },
+): CheckedTree {
   assertObject(tree, where || 'body');
   for (const key of Object.keys(tree)) {
     if (key !== 'node' && key !== 'child_nodes') throw invalid(`${where}${key}: unknown field`);
@@ -40,7 +45,11 @@ function checkTree(tree: unknown, where: string, isRoot: boolean, counter: { n: 
 const SAME = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The stored node with the submitted fields applied, or null when nothing would change. */
-function mergeInto(cur: NodeDocument, input: Partial<CheckedInput>, where: string): NodeDocument | null {
+export function mergeInto(
+  cur: NodeDocument,
+  input: Partial<CheckedInput>,
+  where: string,
+): NodeDocument | null {
   const next: NodeDocument = { ...cur };
   let changed = false;
   const settable = [

@@ -13,6 +13,9 @@ import type { Collection, Db, ObjectId } from 'mongodb';
 import { NODES_COLLECTION, toApiNode, type NodeDocument } from './document';
 import type { NodeChange, NodeEventSink, NodeResult, NodeState } from './types';
 import { withUpdateSlot } from './update-gate';
+import { componentLogger } from '../../logger';
+
+const log = componentLogger('mongodb');
 
 export const NODE_OUTBOX_COLLECTION = 'node_outbox';
 export const OUTBOX_RETENTION_MS = 2 * 60_000;
@@ -143,7 +146,7 @@ export function startPendingEventRecovery(
   db: Db,
   sink: NodeEventSink,
   intervalMs: number,
-  onError: (err: unknown) => void = (err) => console.error('node event recovery failed:', err),
+  onError: (err: unknown) => void = (err) => log.error({ err }, 'node event recovery failed'),
 ): () => Promise<void> {
   let stopped = false;
   let busy = false;

@@ -1,16 +1,13 @@
 // Types the node store shares with the hierarchy submit, apart from the store so the two modules do not
 // import each other.
 import type { Collection, ObjectId } from 'mongodb';
+import type { ParentInfo } from './changes';
 import type { NodeDocument } from './document';
 import type { OutboxEntry } from './pending-events';
 import type { Actor, WriteOptions } from './types';
 import type { CheckedInput } from './validate';
 
-export interface ParentInfo {
-  id: ObjectId;
-  path: string[];
-  treeid: string;
-}
+export type { ParentInfo } from './changes';
 
 /** One node write: the document as it will be stored and its outbox entry. */
 export interface PlannedWrite {

@@ -2,7 +2,6 @@ import type { Db } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../../test/support/harness';
-import { ensureIndexes } from '../indexes';
 import { NODES_COLLECTION, type NodeDocument } from './document';
 import {
   NODE_OUTBOX_COLLECTION,
@@ -44,8 +43,7 @@ const checkoutInput = {
 describe('node store (write path) against FerretDB', () => {
   let db: Db;
   beforeAll(async () => {
-    ({ db } = await openTestDatabase());
-    await ensureIndexes(db);
+    db = (await openTestDatabase(undefined, 'mongodb')).mongoDb!;
   });
 
   it('creates a node with server-set fields and hands one change to the sink', async () => {

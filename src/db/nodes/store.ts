@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoServerError, ObjectId, type Db, type Filter, type Sort } from 'mongodb';
 import { invalid, conflict, notFound } from '../../errors';
 import { isObjectId } from '../../object-id';
+import { componentLogger } from '../../logger';
 import { NODES_COLLECTION, toApiNode, type NodeDocument } from './document';
 import { submitHierarchy } from './hierarchy';
 import {
@@ -15,7 +16,7 @@ import {
   type OutboxEntry,
 } from './pending-events';
 import { assertCanEdit, canEditNode } from './permissions';
-import { assertTransition } from './state-machine';
+import { applyPatch, applyReplace, checkEchoedId, newNodeDocument, type NodeDefaults } from './changes';
 import type { ParentInfo, PlannedWrite, StoreInternals } from './store-internals';
 import { withUpdateSlot } from './update-gate';
 import type {
@@ -34,19 +35,16 @@ import type {
 } from './types';
 import { checkNodeInput, checkNodePatch, validateKindData, type CheckedInput } from './validate';
 
-export const DEFAULT_NODE_TIMEOUT_MS = 6 * 3600_000;
-export const DEFAULT_CHECKOUT_TIMEOUT_MS = 3 * 3600_000;
+const log = componentLogger('mongodb');
+
+export { DEFAULT_CHECKOUT_TIMEOUT_MS, DEFAULT_NODE_TIMEOUT_MS, type ParentInfo } from './changes';
 const PARENT_CACHE_MS = 10_000;
 const PARENT_CACHE_SIZE = 5000;
 const MAX_WRITE_ATTEMPTS = 40;
 /** A revision claim this old whose node write never happened belongs to a dead writer. */
 const STALE_CLAIM_MS = 30_000;
 
-export interface NodeStoreOptions {
-  /** Default `timeout` of a new node, from its creation (SPEC §2: 6 h). */
-  nodeTimeoutMs?: number;
-  /** Default `timeout` of a new checkout (SPEC §2: 3 h). */
-  checkoutTimeoutMs?: number;
+export interface NodeStoreOptions extends NodeDefaults {
   /** Sink failures and outbox clean-up failures land here; the change stays pending for recovery. */
   onError?: (err: unknown) => void;
 }
@@ -72,9 +70,7 @@ export function createNodeStore(
 ): NodeStoreHandle {
   const nodes = db.collection<NodeDocument>(NODES_COLLECTION);
   const outbox = db.collection<OutboxEntry>(NODE_OUTBOX_COLLECTION);
-  const nodeTimeoutMs = options.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS;
-  const checkoutTimeoutMs = options.checkoutTimeoutMs ?? DEFAULT_CHECKOUT_TIMEOUT_MS;
-  const onError = options.onError ?? ((err: unknown) => console.error('node write path:', err));
+  const onError = options.onError ?? ((err: unknown) => log.error({ err }, 'node write path'));
   const acker = new OutboxAcker(outbox, onError);
   const parentCache = new Map<string, { info: ParentInfo; until: number }>();
 
@@ -121,35 +117,7 @@ export function createNodeStore(
     id: ObjectId,
     now: Date,
   ): NodeDocument {
-    const timeoutMs = input.kind === 'checkout' ? checkoutTimeoutMs : nodeTimeoutMs;
-    const doc: NodeDocument = {
-      _id: id,
-      _rev: 1,
-      kind: input.kind,
-      name: input.name,
-      path: parent ? [...parent.path, input.name] : [input.name],
-      group: input.group ?? null,
-      parent: parent ? parent.id : null,
-      state: input.state ?? 'running',
-      result: input.result ?? null,
-      artifacts: input.artifacts ?? {},
-      data: input.data ?? {},
-      debug: input.debug ?? null,
-      jobfilter: input.jobfilter ?? null,
-      platform_filter: input.platform_filter ?? null,
-      created: now,
-      updated: now,
-      timeout: input.timeout ?? new Date(now.getTime() + timeoutMs),
-      holdoff: input.holdoff ?? null,
-      owner: actor.username,
-      submitter: input.submitter ?? null,
-      treeid: parent ? parent.treeid : (input.treeid ?? id.toHexString()),
-      user_groups: input.user_groups ?? [],
-      retry_counter: input.retry_counter ?? 0,
-      processed_by_kcidb_bridge: input.processed_by_kcidb_bridge ?? false,
-    };
-    validateKindData(doc.kind, doc.data);
-    return doc;
+    return newNodeDocument(options, actor, input, parent, id, now);
   }
 
   /** Hands written changes to the sink; on failure the outbox keeps them for recovery. */
@@ -325,24 +293,14 @@ export function createNodeStore(
     async replace(actor, id, input, opts = {}) {
       const oid = parseNodeId(id);
       const checked = checkNodeInput(input, true) as CheckedInput;
-      if (checked.echo.id !== undefined && checked.echo.id.toLowerCase() !== oid.toHexString()) {
-        throw invalid(`id: "${checked.echo.id}" does not match the node id in the URL`);
-      }
+      checkEchoedId(checked, oid);
       return toApiNode(await updateWith(actor, oid, opts, (cur) => applyReplace(cur, checked)));
     },
 
     async update(actor, id, patch, opts = {}) {
       const oid = parseNodeId(id);
       const checked = checkNodePatch(patch);
-      const next = await updateWith(actor, oid, opts, (cur) => {
-        if (checked.state) assertTransition(cur.state, checked.state);
-        const { data, ...rest } = checked;
-        const merged: NodeDocument = { ...cur, ...rest };
-        if (data) merged.data = { ...cur.data, ...data };
-        // As upstream: a changed node must be re-sent to KCIDB unless the write sets the flag itself.
-        if (checked.processed_by_kcidb_bridge === undefined) merged.processed_by_kcidb_bridge = false;
-        return merged;
-      });
+      const next = await updateWith(actor, oid, opts, (cur) => applyPatch(cur, checked));
       return toApiNode(next);
     },
 
@@ -389,42 +347,4 @@ export function createNodeStore(
     flush: () => acker.flush(),
   };
   return store;
-}
-
-/** PUT semantics: the given fields replace the stored ones; absent fields keep their stored value. */
-function applyReplace(cur: NodeDocument, input: CheckedInput): NodeDocument {
-  if (input.echo.owner !== undefined && input.echo.owner !== cur.owner) {
-    throw invalid(`owner: is immutable (stored "${cur.owner}")`);
-  }
-  if (input.submitter !== undefined && input.submitter !== (cur.submitter ?? null)) {
-    throw invalid('submitter: is immutable');
-  }
-  if (
-    input.user_groups !== undefined &&
-    JSON.stringify(input.user_groups) !== JSON.stringify(cur.user_groups ?? [])
-  ) {
-    throw invalid('user_groups: is immutable');
-  }
-  if (input.parent !== undefined && input.parent !== (cur.parent ? cur.parent.toHexString() : null)) {
-    throw invalid('parent: cannot be changed');
-  }
-  if (input.state) assertTransition(cur.state, input.state);
-  const {
-    echo: _echo,
-    parent: _parent,
-    submitter: _submitter,
-    user_groups: _groups,
-    treeid: _treeid,
-    ...fields
-  } = input;
-  const next: NodeDocument = { ...cur, ...fields };
-  // As upstream: a changed node must be re-sent to KCIDB unless the write changes the flag itself.
-  if (
-    input.processed_by_kcidb_bridge === undefined ||
-    input.processed_by_kcidb_bridge === cur.processed_by_kcidb_bridge
-  ) {
-    next.processed_by_kcidb_bridge = false;
-  }
-  if (input.name !== cur.name) next.path = [...(cur.path ?? []).slice(0, -1), input.name];
-  return next;
 }
