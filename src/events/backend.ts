@@ -2,9 +2,38 @@
 // process learns about new ones, and where subscriptions and queues live. The bus itself (listen, next,
 // streams, acknowledgement rules) is the same on every backend.
 import type { EventRecord, HistoryQuery } from './history';
-import type { PoppedItem, QueueDocument } from './queues';
-import type { SubscriptionDocument } from './subscriptions';
 import type { BusEvent, CloudEvent, EventDraft } from './types';
+
+export interface QueueDocument {
+  _id: string;
+  owner: string;
+  name: string;
+  created: Date;
+  created_by: string;
+}
+
+export interface PoppedItem {
+  event: CloudEvent;
+  receipt: string;
+  deliveries: number;
+}
+
+export interface SubscriptionDocument {
+  _id: number;
+  channel: string;
+  user: string;
+  promiscuous: boolean;
+  subscriber_id: string | null;
+  /** `<user>/<subscriber_id>` for durable subscriptions, `session:<id>` otherwise (unique). */
+  durable_key: string;
+  acked: number;
+  delivered: number;
+  /** Bumped on every write: a stale cached copy fails its conditional write and is re-read. */
+  rev: number;
+  active: boolean;
+  created: Date;
+  last_poll: Date;
+}
 
 /** The ordered event history. */
 export interface EventLog {

@@ -7,7 +7,9 @@
 // backend (FerretDB's findOneAndUpdate is not atomic). The winner then hides the item for the
 // visibility timeout. An item not acknowledged in time becomes visible again and is claimed as k+1;
 // a claim whose winner died before hiding the item expires the same way.
-import type { QueueStorage } from './backend';
+import type { PoppedItem, QueueDocument, QueueStorage } from './backend';
+
+export type { PoppedItem, QueueDocument } from './backend';
 import { ObjectId, type Collection, type Db } from 'mongodb';
 import { conflict, notFound } from '../errors';
 import { QUEUE_CLAIMS_COLLECTION, QUEUE_ITEMS_COLLECTION, QUEUES_COLLECTION } from './collections';
@@ -15,14 +17,6 @@ import { isDuplicateKey } from './sequencer';
 import type { CloudEvent } from './types';
 
 export const SHARED_QUEUE_OWNER = '*';
-
-export interface QueueDocument {
-  _id: string;
-  owner: string;
-  name: string;
-  created: Date;
-  created_by: string;
-}
 
 interface QueueItemDocument {
   _id: ObjectId;
@@ -36,12 +30,6 @@ interface QueueItemDocument {
 interface ClaimDocument {
   _id: string;
   at: Date;
-}
-
-export interface PoppedItem {
-  event: CloudEvent;
-  receipt: string;
-  deliveries: number;
 }
 
 export const queueKey = (owner: string, name: string) => `${owner}/${name}`;

@@ -7,28 +7,13 @@
 // next matching event after the acknowledged position. A subscriber that resumes therefore gets exactly
 // the events after its last acknowledgement, in order: an event delivered but never acknowledged (the
 // client died while handling it) is delivered again.
-import type { SubscriptionStorage } from './backend';
+import type { SubscriptionDocument, SubscriptionStorage } from './backend';
+
+export type { SubscriptionDocument } from './backend';
 import type { Collection, Db } from 'mongodb';
 import { conflict } from '../errors';
 import { EVENT_COUNTERS_COLLECTION, SUBSCRIPTIONS_COLLECTION } from './collections';
 import { isDuplicateKey } from './sequencer';
-
-export interface SubscriptionDocument {
-  _id: number;
-  channel: string;
-  user: string;
-  promiscuous: boolean;
-  subscriber_id: string | null;
-  /** `<user>/<subscriber_id>` for durable subscriptions, `session:<id>` otherwise (unique). */
-  durable_key: string;
-  acked: number;
-  delivered: number;
-  /** Bumped on every write: a stale cached copy fails its conditional write and is re-read. */
-  rev: number;
-  active: boolean;
-  created: Date;
-  last_poll: Date;
-}
 
 export class SubscriptionStore implements SubscriptionStorage {
   private readonly subs: Collection<SubscriptionDocument>;
