@@ -4,17 +4,13 @@
 import Ajv, { type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { booleanWord } from '../boolean-words';
 import { badRequest } from './errors';
-
-// What pydantic (upstream's FastAPI) accepts for a boolean, compared in lower case.
-const TRUE_WORDS = new Set(['1', 'true', 't', 'yes', 'y', 'on']);
-const FALSE_WORDS = new Set(['0', 'false', 'f', 'no', 'n', 'off']);
 
 /** `True`, `yes`, `1`, `on`… → true; `False`, `no`, `0`, `off`… → false; anything else is a 400. */
 export function parseBooleanWord(field: string, raw: string): boolean {
-  const word = raw.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
+  const value = booleanWord(raw);
+  if (value !== undefined) return value;
   throw badRequest(`${field}: must be a boolean (true/false, 1/0, yes/no, on/off, any case), got "${raw}"`);
 }
 

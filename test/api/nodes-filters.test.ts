@@ -68,6 +68,8 @@ describe('node filters and pagination', () => {
     ['ne null', 'kind=kbuild&result__ne=null', [0, 1, 2, 3]],
     ['typed true on a boolean field', 'processed_by_kcidb_bridge=true', [1, 3]],
     ['typed false on a boolean field', 'kind=kbuild&processed_by_kcidb_bridge=false', [0, 2, 4]],
+    ["pydantic's True on a boolean field (upstream clients)", 'processed_by_kcidb_bridge=True', [1, 3]],
+    ["pydantic's 0 on a boolean field", 'kind=kbuild&processed_by_kcidb_bridge=0', [0, 2, 4]],
     ['typed true inside data', 'data.flag=true', [0, 1]],
     ['number inside data', 'data.num=3', [3]],
     ['number comparison inside data', 'data.num__gte=3', [3, 4]],

@@ -2,6 +2,7 @@
 // contains only operators this module emits. Every unknown field, operator or malformed value is a 400
 // naming the parameter, so nothing a client sends can reach the database as an operator.
 import { ObjectId } from 'mongodb';
+import { booleanWord } from '../../boolean-words';
 import { invalid } from '../../errors';
 import { isObjectId } from '../../object-id';
 import type { FindOptions, NodeQuery } from './types';
@@ -72,10 +73,11 @@ function parseScalar(raw: string, type: FieldType, param: string): unknown[] {
     case 'id':
       if (!isObjectId(raw)) throw invalid(`${param}: "${raw}" is not a valid node id`);
       return [new ObjectId(raw)];
-    case 'bool':
-      if (raw === 'true' || raw === 'True') return [true];
-      if (raw === 'false' || raw === 'False') return [false];
-      throw invalid(`${param}: must be true, false or null`);
+    case 'bool': {
+      const value = booleanWord(raw);
+      if (value === undefined) throw invalid(`${param}: must be true, false or null`);
+      return [value];
+    }
     case 'number': {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n)) throw invalid(`${param}: must be a number`);
