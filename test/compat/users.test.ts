@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestUser, http, login, startTestApi, type TestApi, type TestUser } from '../support/api';
 import { uniqueSuffix } from '../support/harness';
-import { mailBody, startSmtpReceiver, type SmtpReceiver } from './smtp';
+import { mailBody, startSmtpReceiver, type SmtpReceiver } from '../support/smtp';
 
 const UPSTREAM_USER_KEYS = ['id', 'email', 'is_active', 'is_superuser', 'is_verified', 'username', 'groups'];
 

@@ -14,13 +14,8 @@ import { ensureCliBuilt, json, kciRunner } from '../cli/kci';
 import { expectReplayable, testEnv } from '../support/harness';
 import { createKernelRepo, type KernelRepo } from '../support/pipeline-repo';
 import { basicConfig, startPipelineStack, treeNodes, type PipelineStack } from '../support/pipeline-stack';
-import {
-  kcidbValidate,
-  startKcidbReceiver,
-  startSmtpReceiver,
-  type KcidbReceiver,
-  type SmtpReceiver,
-} from './support';
+import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp';
+import { kcidbValidate, startKcidbReceiver, type KcidbReceiver } from './support';
 
 // The test tree's smoke test, with `smoke.hello` reading its result from a file in the tree.
 const RUN_TESTS = `#!/bin/sh

@@ -1,12 +1,11 @@
 // Real receivers for the results tests: kcidb-io (KCIDB's own schema validator, in a cached venv), an
 // HTTP receiver that answers like KCIDB's REST daemon (kcidb-ng `kcidb-restd-rs`: HS256 JWT bearer,
-// `POST /submit` → `{"id", "status": "ok", "message"}`), and an SMTP server (the `smtp-server` package).
+// `POST /submit` → `{"id", "status": "ok", "message"}`); the SMTP receiver is ../support/smtp.ts.
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { jwtVerify, SignJWT } from 'jose';
-import { SMTPServer } from 'smtp-server';
 import { afterAll } from 'vitest';
 import type { KcidbReport } from '../../src/kcidb/report';
 
@@ -130,107 +129,5 @@ export async function startKcidbReceiver(): Promise<KcidbReceiver> {
           for (const o of section ?? []) ids.set(String(o.id), (ids.get(String(o.id)) ?? 0) + 1);
       return ids;
     },
-  };
-}
-
-export interface ReceivedMail {
-  from: string;
-  to: string[];
-  headers: Record<string, string>;
-  subject: string;
-  text: string;
-  html: string;
-}
-
-export interface SmtpReceiver {
-  url: string;
-  mails: ReceivedMail[];
-}
-
-export async function startSmtpReceiver(): Promise<SmtpReceiver> {
-  const mails: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const mail = parseMail(Buffer.concat(chunks).toString('utf8'));
-        mails.push({
-          ...mail,
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
-  const { port } = server.server.address() as { port: number };
-  return { url: `smtp://127.0.0.1:${port}`, mails };
-}
-
-// --- a small MIME reader: enough for nodemailer's text + HTML alternative messages -------------------
-
-function headersOf(block: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of block.replace(/\r\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0) out[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  return out;
-}
-
-function decodeBody(body: string, encoding = ''): string {
-  if (/base64/i.test(encoding)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (/quoted-printable/i.test(encoding)) {
-    const bytes = body
-      .replace(/=\r?\n/g, '')
-      .replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  }
-  return body;
-}
-
-function decodeWords(s: string): string {
-  return s.replace(/=\?utf-8\?([QB])\?([^?]*)\?=\s*/gi, (_, enc: string, text: string) =>
-    enc.toUpperCase() === 'B'
-      ? Buffer.from(text, 'base64').toString('utf8')
-      : decodeBody(text.replace(/_/g, ' '), 'quoted-printable'),
-  );
-}
-
-export function parseMail(raw: string): Omit<ReceivedMail, 'from' | 'to'> {
-  const split = raw.search(/\r?\n\r?\n/);
-  const headers = headersOf(raw.slice(0, split));
-  const body = raw.slice(split).replace(/^\r?\n\r?\n/, '');
-  const parts: { type: string; content: string }[] = [];
-  const boundary = /boundary="?([^";]+)"?/.exec(headers['content-type'] ?? '')?.[1];
-  if (boundary) {
-    for (const chunk of body.split(`--${boundary}`).slice(1)) {
-      if (chunk.startsWith('--')) break;
-      const at = chunk.search(/\r?\n\r?\n/);
-      const h = headersOf(chunk.slice(0, at));
-      parts.push({
-        type: h['content-type'] ?? '',
-        content: decodeBody(chunk.slice(at).replace(/^\r?\n\r?\n/, ''), h['content-transfer-encoding']),
-      });
-    }
-  } else {
-    parts.push({
-      type: headers['content-type'] ?? 'text/plain',
-      content: decodeBody(body, headers['content-transfer-encoding']),
-    });
-  }
-  // SMTP lines end in CRLF; the mails were written with LF.
-  for (const p of parts) p.content = p.content.replace(/\r\n/g, '\n');
-  return {
-    headers,
-    subject: decodeWords(headers.subject ?? ''),
-    text: parts.find((p) => p.type.startsWith('text/plain'))?.content ?? '',
-    html: parts.find((p) => p.type.startsWith('text/html'))?.content ?? '',
   };
 }
