@@ -15,7 +15,7 @@ import { kcidbValidate, startKcidbReceiver, type KcidbReceiver } from './support
 
 const COMMIT = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 
-describe('KCIDB bridge (real Temporal, FerretDB, kcidb-io and an HTTP receiver)', () => {
+describe('KCIDB bridge (real Temporal, PostgreSQL, kcidb-io and an HTTP receiver)', () => {
   let stack: PipelineStack;
   let receiver: KcidbReceiver;
   let store: NodeStore;

@@ -1,4 +1,4 @@
-// Acceptance on the real stack (API, Temporal, FerretDB, git, storage, a shell lab worker, an SMTP server
+// Acceptance on the real stack (API, Temporal, PostgreSQL, git, storage, a shell lab worker, an SMTP server
 // and a KCIDB receiver): three revisions of a test tree where one test goes pass → fail → pass. The
 // regression node, its mail, the closing reports, the fix, and each tree's KCIDB report (validated by
 // kcidb-io, accepted exactly once, also when the results step runs again).
