@@ -11,6 +11,7 @@
 // under N's unique sequence number. The marker is what every process then sees, so all subscribers agree;
 // a writer whose insert arrives later collides and retries with a new number, so nothing is lost.
 import type { EventFeed } from './backend';
+import { CursorWaiters } from './cursor-waiters';
 import type { EventRing } from './ring';
 import type { Sequencer } from './sequencer';
 import type { BusEvent } from './types';
@@ -33,7 +34,7 @@ export class EventPoller implements EventFeed {
   private fetched = new Map<string, number>();
   private knownMax = 0;
   private gapSince: number | null = null;
-  private waiters = new Set<() => void>();
+  private readonly waiters = new CursorWaiters((after) => this.cursor > after || this.closed);
   private timer: NodeJS.Timeout | null = null;
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
@@ -90,28 +91,13 @@ export class EventPoller implements EventFeed {
     return this.buffer.slice(from, from + max);
   }
 
-  /** Resolves when the cursor passes `after`, after `timeoutMs`, or on close. */
   waitBeyond(after: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.cursor > after || this.closed || timeoutMs <= 0 || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.waiters.delete(check);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const check = () => {
-        if (this.cursor > after || this.closed) done();
-      };
-      const t = setTimeout(done, timeoutMs);
-      this.waiters.add(check);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return this.waiters.waitBeyond(after, timeoutMs, signal);
   }
 
   /** Ends every wait now (shutdown). */
   releaseWaiters(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.wake();
   }
 
   get isClosed(): boolean {
@@ -186,6 +172,6 @@ export class EventPoller implements EventFeed {
     this.sequencer.observe(this.cursor);
     if (this.buffer.length > this.opts.bufferSize * 1.25)
       this.buffer = this.buffer.slice(-this.opts.bufferSize);
-    for (const w of [...this.waiters]) w();
+    this.waiters.wake();
   }
 }

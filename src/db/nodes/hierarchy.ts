@@ -88,6 +88,16 @@ export function mergeInto(
   return changed ? next : null;
 }
 
+/** The submitted tree, checked whole; its root may echo the root's id, never another. */
+export function checkSubmittedTree(tree: NodeTreeInput, rootId: ObjectId): CheckedTree {
+  const checked = checkTree(tree, '', true, { n: 0 });
+  const echoId = checked.input.echo?.id;
+  if (echoId !== undefined && echoId.toLowerCase() !== rootId.toHexString()) {
+    throw invalid(`node.id: "${echoId}" does not match the node id in the URL`);
+  }
+  return checked;
+}
+
 export async function submitHierarchy(
   s: StoreInternals,
   actor: Actor,
@@ -95,11 +105,7 @@ export async function submitHierarchy(
   tree: NodeTreeInput,
   opts: WriteOptions,
 ): Promise<Node[]> {
-  const checked = checkTree(tree, '', true, { n: 0 });
-  const echoId = checked.input.echo?.id;
-  if (echoId !== undefined && echoId.toLowerCase() !== rootId.toHexString()) {
-    throw invalid(`node.id: "${echoId}" does not match the node id in the URL`);
-  }
+  const checked = checkSubmittedTree(tree, rootId);
   const writeOpts = { noevent: opts.noevent, isHierarchy: true };
   const root = await s.updateWith(actor, rootId, writeOpts, (cur) => mergeInto(cur, checked.input, ''));
   // Every node of the submitted tree, top-down, as stored after the submit (upstream answers this list).

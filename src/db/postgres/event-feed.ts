@@ -5,6 +5,7 @@
 // not in the latency path.
 import type pg from 'pg';
 import type { EventFeed } from '../../events/backend';
+import { CursorWaiters } from '../../events/cursor-waiters';
 import type { BusEvent } from '../../events/types';
 import { EVENTS_CHANNEL, maxSequence, readEvents } from './event-log';
 import type { PgListener } from './listener';
@@ -17,7 +18,7 @@ export class PgEventFeed implements EventFeed {
   /** Events after `trimmedUpTo`, in order (sequence numbers may have holes: rolled-back writes). */
   private buffer: BusEvent[] = [];
   private trimmedUpTo = 0;
-  private waiters = new Set<() => void>();
+  private readonly waiters = new CursorWaiters((after) => this.cursor > after || this.closed);
   private closed = false;
   private dirty = false;
   private reading: Promise<void> | null = null;
@@ -92,7 +93,7 @@ export class PgEventFeed implements EventFeed {
         this.trimmedUpTo = this.buffer[drop - 1].seq;
         this.buffer = this.buffer.slice(drop);
       }
-      for (const w of [...this.waiters]) w();
+      this.waiters.wake();
       if (events.length < READ_BATCH) return;
     }
   }
@@ -111,24 +112,10 @@ export class PgEventFeed implements EventFeed {
   }
 
   waitBeyond(after: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.cursor > after || this.closed || timeoutMs <= 0 || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.waiters.delete(check);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const check = () => {
-        if (this.cursor > after || this.closed) done();
-      };
-      const t = setTimeout(done, timeoutMs);
-      this.waiters.add(check);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return this.waiters.waitBeyond(after, timeoutMs, signal);
   }
 
   releaseWaiters(): void {
-    for (const w of [...this.waiters]) w();
+    this.waiters.wake();
   }
 }

@@ -16,7 +16,7 @@ import {
   type ParentInfo,
 } from '../nodes/changes';
 import { toApiNode, type NodeDocument } from '../nodes/document';
-import { checkTree, mergeInto, type CheckedTree } from '../nodes/hierarchy';
+import { checkSubmittedTree, mergeInto, type CheckedTree } from '../nodes/hierarchy';
 import { assertCanEdit, canEditNode } from '../nodes/permissions';
 import type { NodeStoreHandle } from '../nodes/store';
 import type { Actor, Node, NodeChange, NodeQuery, NodeTreeInput, WriteOptions } from '../nodes/types';
@@ -202,11 +202,7 @@ export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): Node
     tree: NodeTreeInput,
     wopts: WriteOptions,
   ): Promise<Node[]> {
-    const checked = checkTree(tree, '', true, { n: 0 });
-    const echoId = checked.input.echo?.id;
-    if (echoId !== undefined && echoId.toLowerCase() !== rootId.toHexString()) {
-      throw invalid(`node.id: "${echoId}" does not match the node id in the URL`);
-    }
+    const checked = checkSubmittedTree(tree, rootId);
     // One transaction: the root's row lock serialises submits of one tree, so a retried or racing
     // identical submit matches the children the first one created instead of creating them twice.
     const all = await withTransaction(pool, async (client) => {
