@@ -60,6 +60,17 @@ export function shortCommit(commit: string | undefined): string {
   return commit ? commit.slice(0, 12) : '—';
 }
 
+/** A revision's row header in revision lists: its describe (linking to the revision) above the commit. */
+export function RevisionHeader({ checkout }: { checkout: Node }) {
+  const rev = checkout.data?.kernel_revision ?? {};
+  return (
+    <th scope="row">
+      <a href={href.revision(checkout.id)}>{rev.describe ?? shortCommit(rev.commit)}</a>
+      <div class="mono muted small">{shortCommit(rev.commit)}</div>
+    </th>
+  );
+}
+
 /**
  * Artifact URLs are written by API users: only http(s) ones become links (never `javascript:` or
  * `data:`); anything else is shown as text.

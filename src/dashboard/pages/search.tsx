@@ -1,7 +1,7 @@
 // Search by node id (24 hex digits), commit (a full hash, or a prefix of at least 7 hex digits) or
 // `git describe` string (exact, else as a prefix). Every query is on checkouts, with a limit.
 import { api, type Node } from '../api';
-import { href, ResultBadge, shortCommit, StateBadge, Status, TableWrap, Time, useLoad } from '../ui';
+import { href, ResultBadge, RevisionHeader, StateBadge, Status, TableWrap, Time, useLoad } from '../ui';
 
 const LIMIT = 50;
 
@@ -85,10 +85,7 @@ function Results({ found }: { found: Found }) {
             const rev = c.data?.kernel_revision ?? {};
             return (
               <tr key={c.id}>
-                <th scope="row">
-                  <a href={href.revision(c.id)}>{rev.describe ?? shortCommit(rev.commit)}</a>
-                  <div class="mono muted small">{shortCommit(rev.commit)}</div>
-                </th>
+                <RevisionHeader checkout={c} />
                 <td>
                   {rev.tree}/{rev.branch}
                 </td>

@@ -2,7 +2,7 @@
 // and one tree/branch with all its revisions page by page. Result counts load per visible row.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, limiter, type Node } from '../api';
-import { href, ResultBadge, shortCommit, StateBadge, Status, TableWrap, Time, useLoad } from '../ui';
+import { href, ResultBadge, RevisionHeader, StateBadge, Status, TableWrap, Time, useLoad } from '../ui';
 
 const CHECKOUTS_PER_PAGE = 100;
 const REVISIONS_PER_TREE = 5;
@@ -67,24 +67,18 @@ function CountCells({ id }: { id: string }) {
 function RevisionRows({ checkouts }: { checkouts: Node[] }) {
   return (
     <>
-      {checkouts.map((c) => {
-        const rev = c.data?.kernel_revision ?? {};
-        return (
-          <tr key={c.id}>
-            <th scope="row">
-              <a href={href.revision(c.id)}>{rev.describe ?? shortCommit(rev.commit)}</a>
-              <div class="mono muted small">{shortCommit(rev.commit)}</div>
-            </th>
-            <td>
-              <StateBadge state={c.state} /> <ResultBadge result={c.result} state={c.state} />
-            </td>
-            <td>
-              <Time iso={c.created} />
-            </td>
-            <CountCells id={c.id} />
-          </tr>
-        );
-      })}
+      {checkouts.map((c) => (
+        <tr key={c.id}>
+          <RevisionHeader checkout={c} />
+          <td>
+            <StateBadge state={c.state} /> <ResultBadge result={c.result} state={c.state} />
+          </td>
+          <td>
+            <Time iso={c.created} />
+          </td>
+          <CountCells id={c.id} />
+        </tr>
+      ))}
     </>
   );
 }
