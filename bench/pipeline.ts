@@ -1,7 +1,7 @@
 // Benchmark 3: one revision fanning out to 100 shell jobs (trivial commands) run by a real lab worker:
 // commit → checkout node, tarball → all 100 job nodes scheduled, tarball → tree done.
 import { triggerNow } from '../src/workflows/pipeline/client';
-import { descendantsOf, startBenchPipeline, until } from './lib/pipeline-stack';
+import { startBenchPipeline, until } from './lib/pipeline-stack';
 import { fmt, note, printTable } from './lib/stats';
 
 const JOBS = Number(process.env.BENCH_PIPELINE_JOBS ?? 100);
@@ -29,13 +29,11 @@ export async function runPipelineBench(): Promise<void> {
     note(`revision ${commit.slice(0, 12)} → ${JOBS} shell jobs`);
     const t0 = Date.now();
     const triggered = await triggerNow(bench.client, { tree: 'bench' });
-    const checkout = await until('checkout node', 60_000, () =>
-      bench.nodes.findOne({ kind: 'checkout', 'data.kernel_revision.commit': commit }),
-    );
+    const checkout = await until('checkout node', 60_000, () => bench.checkoutOf(commit));
     const done = await until('tree done', 10 * 60_000, () =>
-      bench.nodes.findOne({ _id: checkout._id, state: 'done' }),
+      bench.node(checkout.id).then((n) => n?.state === 'done' && n),
     );
-    const tree = await descendantsOf(bench.nodes, checkout._id);
+    const tree = await bench.descendantsOf(checkout.id);
     const jobs = tree.filter((n) => n.kind === 'job');
     const availableAt = done.holdoff!.getTime() - HOLDOFF_MS;
     const lastScheduled = Math.max(...jobs.map((j) => j.created.getTime()));

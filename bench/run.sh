@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run bench [-- NAME…]`: compiles the benchmarks with the sources into bench/.work/dist and runs them.
-# Names: nodes, events, pipeline, timers (default: all, in that order).
+# Names: nodes, events, pipeline, timers, day (default: all, in that order).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=bench/.work/dist

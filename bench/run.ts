@@ -1,7 +1,8 @@
-// `npm run bench [-- nodes events pipeline timers]`: runs the benchmarks in order, each printing a table.
-// Each benchmark starts its own Temporal dev server and FerretDB; they are measurements, not tests.
+// `npm run bench [-- nodes events pipeline timers day]`: runs the benchmarks in order, each printing a
+// table. Each starts its own PostgreSQL and Temporal dev server; they are measurements, not tests.
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { runDayBench } from './day';
 import { runEventsBench } from './events';
 import { note } from './lib/stats';
 import { runNodesBench } from './nodes';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, Bench> = {
   events: runEventsBench,
   pipeline: runPipelineBench,
   timers: runTimersBench,
+  day: runDayBench,
 };
 
 function machine(): string {

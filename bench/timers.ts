@@ -1,26 +1,28 @@
 // Benchmark 4: timer accuracy. One revision schedules 50 kbuilds that pass (each then waits out a holdoff
-// timer before closing) and 50 jobs that hang past their timeout (the workflow timer marks them
-// done/incomplete). Firing error = when the node changed − its deadline.
+// timer before closing) and 100 jobs that hang past their timeout, all expiring together (the workflow
+// timer marks them done/incomplete). Firing error = when the node changed − its deadline.
 import { triggerNow } from '../src/workflows/pipeline/client';
-import { descendantsOf, startBenchPipeline, until } from './lib/pipeline-stack';
+import { startBenchPipeline, until } from './lib/pipeline-stack';
 import { fmt, note, printTable, summarize } from './lib/stats';
 
-const N = Number(process.env.BENCH_TIMER_NODES ?? 50);
+const N = Number(process.env.BENCH_TIMER_HOLDOFFS ?? 50);
+const HUNG = Number(process.env.BENCH_TIMER_TIMEOUTS ?? 100);
 const HOLDOFF = '5s';
 const JOB_TIMEOUT = '15s';
 
 function timersConfig(a: { storageUrl: string; apiUrl: string; treeUrl: string }): string {
-  const ids = Array.from({ length: N }, (_, i) => String(i).padStart(2, '0'));
+  const ids = Array.from({ length: N }, (_, i) => String(i).padStart(3, '0'));
+  const hungIds = Array.from({ length: HUNG }, (_, i) => String(i).padStart(3, '0'));
   return `pipeline: { trigger_interval: 24h, holdoff: ${HOLDOFF}, checkout_timeout: 10m, job_timeout: ${JOB_TIMEOUT}, heartbeat_timeout: 30s }
 trees: { bench: { url: "${a.treeUrl}" } }
 build_configs: { bench: { tree: bench, branch: master } }
 runtimes: { shell: { type: shell } }
 jobs:
 ${ids.map((i) => `  kbuild-${i}: { kind: kbuild, command: "mkdir -p out && echo image > out/bzImage", params: { arch: x86_64, defconfig: defconfig, compiler: cc }, artifacts: { kernel_image: out/bzImage }, timeout: 5m }`).join('\n')}
-${ids.map((i) => `  hang-${i}: { kind: job, command: "sleep 600", timeout: ${JOB_TIMEOUT} }`).join('\n')}
+${hungIds.map((i) => `  hang-${i}: { kind: job, command: "sleep 600", timeout: ${JOB_TIMEOUT} }`).join('\n')}
 scheduler:
 ${ids.map((i) => `  - { job: kbuild-${i}, event: { kind: checkout, state: available }, runtime: shell }`).join('\n')}
-${ids.map((i) => `  - { job: hang-${i}, event: { kind: checkout, state: available }, runtime: shell }`).join('\n')}
+${hungIds.map((i) => `  - { job: hang-${i}, event: { kind: checkout, state: available }, runtime: shell }`).join('\n')}
 storage: { type: http, base_url: "${a.storageUrl}" }
 api: { url: "${a.apiUrl}" }
 `;
@@ -31,14 +33,14 @@ export async function runTimersBench(): Promise<void> {
   try {
     const commit = await bench.stack.commit();
     note(
-      `revision ${commit.slice(0, 12)} → ${N} kbuilds (holdoff ${HOLDOFF}) + ${N} hanging jobs (timeout ${JOB_TIMEOUT})`,
+      `revision ${commit.slice(0, 12)} → ${N} kbuilds (holdoff ${HOLDOFF}) + ${HUNG} hanging jobs (timeout ${JOB_TIMEOUT})`,
     );
     await triggerNow(bench.client, { tree: 'bench' });
-    const checkout = await until('checkout node', 60_000, () =>
-      bench.nodes.findOne({ kind: 'checkout', 'data.kernel_revision.commit': commit }),
+    const checkout = await until('checkout node', 60_000, () => bench.checkoutOf(commit));
+    await until('tree done', 10 * 60_000, () =>
+      bench.node(checkout.id).then((n) => n?.state === 'done' && n),
     );
-    await until('tree done', 10 * 60_000, () => bench.nodes.findOne({ _id: checkout._id, state: 'done' }));
-    const tree = await descendantsOf(bench.nodes, checkout._id);
+    const tree = await bench.descendantsOf(checkout.id);
     const kbuilds = tree.filter((n) => n.kind === 'kbuild' && n.state === 'done' && n.holdoff);
     const hung = tree.filter((n) => n.name.startsWith('hang-'));
     const holdoffErr = kbuilds.map((n) => n.updated.getTime() - n.holdoff!.getTime());
@@ -49,7 +51,7 @@ export async function runTimersBench(): Promise<void> {
       (n) => n.result === 'incomplete' && n.data.error_code === 'node_timeout',
     ).length;
     printTable(
-      `Timer accuracy over ${N} holdoffs and ${N} timeouts (firing error = node change − deadline, ms)`,
+      `Timer accuracy over ${N} holdoffs and ${HUNG} timeouts (firing error = node change − deadline, ms)`,
       ['timer', 'nodes', 'p50 ms', 'p99 ms', 'max ms', 'min ms'],
       [
         [`kbuild holdoff (${HOLDOFF}) → closed`, h.n, h.p50, h.p99, h.max, Math.min(...holdoffErr)],

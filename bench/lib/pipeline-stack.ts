@@ -1,20 +1,22 @@
-// The whole system as processes (see test/chaos/stack.ts) for the pipeline benchmarks, plus node queries.
+// The whole system as processes (see test/chaos/stack.ts) on the embedded PostgreSQL for the pipeline
+// benchmarks, plus the node reads they need, in SQL.
 import fs from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { MongoClient, type Collection, type ObjectId } from 'mongodb';
+import type pg from 'pg';
+import { createPool } from '../../src/db/postgres/pool';
 import { resolveTool } from '../../src/stack/tools';
 import { connectClient } from '../../src/temporal/connection';
 import { ProcessStack, type StackOptions } from '../../test/chaos/stack';
 import { COMPILED_SRC } from './processes';
 
 export interface StoredNode {
-  _id: ObjectId;
+  id: string;
   kind: string;
   name: string;
-  parent: ObjectId | null;
+  parent: string | null;
   state: string;
   result: string | null;
   created: Date;
@@ -24,10 +26,15 @@ export interface StoredNode {
   data: { kernel_revision?: { commit?: string }; error_code?: string };
 }
 
+const COLUMNS = 'id, kind, name, parent, state, result, created, updated, timeout, holdoff, data';
+
 export interface BenchPipeline {
   stack: ProcessStack;
   client: Client;
-  nodes: Collection<StoredNode>;
+  checkoutOf(commit: string): Promise<StoredNode | null>;
+  node(id: string): Promise<StoredNode | null>;
+  /** Every node under a root (the root excluded). */
+  descendantsOf(rootId: string): Promise<StoredNode[]>;
   stop(): Promise<void>;
 }
 
@@ -37,36 +44,53 @@ export async function startBenchPipeline(
 ): Promise<BenchPipeline> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `maestro-bench-${label}-`));
   const logStream = createWriteStream(path.join(dir, 'processes.log'));
-  const [temporalBin, ferretBin] = await Promise.all([resolveTool('temporal'), resolveTool('ferretdb')]);
   const stack = new ProcessStack({
     dir,
     entryDir: COMPILED_SRC,
-    temporalBin,
-    database: 'mongodb',
-    ferretBin,
+    temporalBin: await resolveTool('temporal'),
     apiReplicas: 1,
     dbName: `bench_${label}`,
     log: (line) => logStream.write(line + '\n'),
     pipelineConfig,
   });
-  let mongo: MongoClient | undefined;
+  let pool: pg.Pool | undefined;
   let client: Client | undefined;
   const stop = async () => {
     await client?.connection.close().catch(() => undefined);
-    await mongo?.close();
+    await pool?.end();
     await stack.stop();
     logStream.end();
     if (!process.env.MAESTRO_KEEP_BENCH_DIR) await fs.rm(dir, { recursive: true, force: true });
   };
   try {
     await stack.start();
-    mongo = await MongoClient.connect(stack.mongoUri);
+    pool = createPool(stack.databaseUrl, { max: 2 });
     client = await connectClient(stack.temporalAddress, 'default');
   } catch (err) {
     await stop();
     throw err;
   }
-  return { stack, client, nodes: mongo.db(stack.dbName).collection<StoredNode>('nodes'), stop };
+  const db = pool;
+  const one = async (where: string, params: unknown[]) =>
+    ((await db.query<StoredNode>(`SELECT ${COLUMNS} FROM nodes WHERE ${where} LIMIT 1`, params)).rows[0] ??
+      null) as StoredNode | null;
+  return {
+    stack,
+    client,
+    checkoutOf: (commit) => one("kind = 'checkout' AND data #>> '{kernel_revision,commit}' = $1", [commit]),
+    node: (id) => one('id = $1', [id]),
+    async descendantsOf(rootId) {
+      const { rows } = await db.query<StoredNode>(
+        `WITH RECURSIVE tree AS (
+           SELECT ${COLUMNS} FROM nodes WHERE parent = $1
+           UNION ALL SELECT ${COLUMNS.replace(/(\w+)/g, 'n.$1')} FROM nodes n JOIN tree t ON n.parent = t.id)
+         SELECT * FROM tree`,
+        [rootId],
+      );
+      return rows;
+    },
+    stop,
+  };
 }
 
 export async function until<T>(
@@ -81,16 +105,4 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** Every node under a root (the root excluded). */
-export async function descendantsOf(nodes: Collection<StoredNode>, rootId: ObjectId): Promise<StoredNode[]> {
-  const out: StoredNode[] = [];
-  let frontier = [rootId];
-  while (frontier.length) {
-    const children = await nodes.find({ parent: { $in: frontier } }).toArray();
-    out.push(...children);
-    frontier = children.map((c) => c._id);
-  }
-  return out;
 }

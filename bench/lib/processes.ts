@@ -32,7 +32,7 @@ export interface RunningApi {
 export const BENCH_ADMIN = { username: 'admin', password: 'bench-admin-password' };
 
 export async function startApi(
-  common: { mongoUri: string; temporalAddress: string; dbName: string; log: (line: string) => void },
+  common: { databaseUrl: string; temporalAddress: string; dbName: string; log: (line: string) => void },
   extraEnv: NodeJS.ProcessEnv = {},
   port?: number,
 ): Promise<RunningApi> {
@@ -41,7 +41,7 @@ export async function startApi(
     `api:${apiPort}`,
     'api/main.js',
     {
-      MONGODB_URI: common.mongoUri,
+      DATABASE_URL: common.databaseUrl,
       TEMPORAL_ADDRESS: common.temporalAddress,
       MAESTRO_DB_NAME: common.dbName,
       MAESTRO_API_PORT: String(apiPort),

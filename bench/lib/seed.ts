@@ -1,8 +1,10 @@
 // Realistic node documents in the store's stored shape (src/db/nodes/document.ts), generated as whole
 // trees: checkout → 10 kbuilds → 5 jobs each → 40 tests each (2,061 nodes per revision), as upstream.
 import { randomBytes } from 'node:crypto';
-import { ObjectId, type Db } from 'mongodb';
+import { ObjectId } from 'mongodb';
+import type pg from 'pg';
 import type { NodeDocument } from '../../src/db/nodes/document';
+import { NODE_COLUMNS_SQL, NODE_WRITE_COLUMNS, nodeParams } from '../../src/db/postgres/node-rows';
 
 const TREES = [
   'mainline',
@@ -114,27 +116,48 @@ export function revisionTree(seq: number, baseTime: number): NodeDocument[] {
   return docs;
 }
 
-/** Inserts revision trees until the collection holds at least `target` generated nodes. Returns the time taken. */
+const JSONB_COLUMNS = new Set(['artifacts', 'data', 'debug', 'jobfilter', 'platform_filter']);
+const COLUMN_NAMES = NODE_WRITE_COLUMNS.map((c) => c.replace(/"/g, ''));
+
+/** A node as the JSON object `json_populate_recordset` reads: one key per column. */
+function recordOf(d: NodeDocument): Record<string, unknown> {
+  const values = nodeParams(d);
+  return Object.fromEntries(
+    COLUMN_NAMES.map((c, i) => {
+      const v = values[i];
+      return [c, JSONB_COLUMNS.has(c) && typeof v === 'string' ? JSON.parse(v) : v];
+    }),
+  );
+}
+
+/** One statement per revision tree: the whole tree as one JSON parameter (a bulk insert, no per-row trip). */
+export async function insertBulk(pool: pg.Pool, docs: NodeDocument[]): Promise<void> {
+  await pool.query(
+    `INSERT INTO nodes (${NODE_COLUMNS_SQL})
+     SELECT ${NODE_COLUMNS_SQL} FROM json_populate_recordset(NULL::nodes, $1::json)`,
+    [JSON.stringify(docs.map(recordOf))],
+  );
+}
+
+/** Inserts revision trees (`concurrency` statements in flight) until `target` nodes are added. */
 export async function seedNodes(
-  db: Db,
+  pool: pg.Pool,
   target: number,
   startSeq: number,
-  onProgress?: (n: number) => void,
+  concurrency = 2,
 ): Promise<{ inserted: number; ms: number; nextSeq: number }> {
-  const nodes = db.collection<NodeDocument>('nodes');
   const base = Date.UTC(2026, 0, 1);
   const start = performance.now();
   let inserted = 0;
   let seq = startSeq;
-  let lastReport = 0;
-  while (inserted < target) {
-    const batch = revisionTree(seq++, base);
-    await nodes.insertMany(batch, { ordered: false });
-    inserted += batch.length;
-    if (onProgress && inserted - lastReport >= 50_000) {
-      lastReport = inserted;
-      onProgress(inserted);
-    }
-  }
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (inserted < target) {
+        const batch = revisionTree(seq++, base);
+        inserted += batch.length;
+        await insertBulk(pool, batch);
+      }
+    }),
+  );
   return { inserted, ms: performance.now() - start, nextSeq: seq };
 }

@@ -97,9 +97,14 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     await letPostgresReach(opts.dataDir);
     await fs.chown(opts.dataDir, ids.uid, ids.gid);
   }
+  // Local clients connect over a Unix socket in the data directory (when its path fits the 107-byte
+  // limit): on this machine a loopback TCP round trip's send costs more CPU than the query it carries
+  // (bench/RESULTS.md). TCP stays open on loopback for tools.
+  const socketDir = path.resolve(opts.dataDir);
+  const useSocket = path.join(socketDir, `.s.PGSQL.${opts.port}`).length < 100;
   const settings: Record<string, string> = {
     listen_addresses: host,
-    unix_socket_directories: '',
+    unix_socket_directories: useSocket ? socketDir : '',
     max_connections: '200',
     shared_buffers: '256MB',
     ...opts.settings,
@@ -113,7 +118,9 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     log: opts.log,
     spawn: ids ?? undefined,
   });
-  const urlFor = (name: string) => `postgres://${USER}@${host}:${opts.port}/${name}`;
+  const urlFor = (name: string) =>
+    `postgres://${USER}@${host}:${opts.port}/${name}` +
+    (useSocket ? `?host=${encodeURIComponent(socketDir)}` : '');
   try {
     await waitForPort(opts.port, host, 30_000, () => proc.isAlive);
     await ping(urlFor('postgres'), 30_000);

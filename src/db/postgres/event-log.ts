@@ -4,12 +4,14 @@
 // Sequence numbers a reader can never skip: the writer takes a transaction-level advisory lock right
 // before it draws its numbers and holds it until its commit, so transactions commit in sequence order.
 // A reader that sees number N therefore already sees every committed number below N, and reading
-// `seq > cursor` in order never passes an event that commits later. (A rolled-back transaction leaves a
-// hole nobody waits for.) The lock is taken by the last statements of the transaction, so it is held for
-// one round trip plus the commit. The alternative, reading only below a high-water mark of in-flight
-// transactions, keeps commits parallel but delays every reader by the slowest open transaction and
-// orders events by commit, not by number; measured here the lock costs little (bench/RESULTS.md), so the
-// simpler invariant wins.
+// `seq > cursor` in order never passes an event that commits later; a node's events are in the order
+// of its revisions. (A rolled-back transaction leaves a hole nobody waits for.) The lock is taken inside
+// the statement that inserts the events, and the common writes are that one statement committed on its
+// own (./node-writes.ts), so the lock is held for the commit only: measured here, a serial commit ceiling
+// of about 1,900 event writes/s against 4,900/s for unlocked inserts at concurrency 16, above what the
+// HTTP write path reaches (bench/RESULTS.md). Numbering after commit instead (by transaction id below
+// the oldest running one) keeps commits parallel but cannot order two writes of one node whose second
+// writer took its transaction id while waiting on the first's row lock.
 import type pg from 'pg';
 import { ObjectId } from 'mongodb';
 import type { EventRecord, HistoryQuery } from '../../events/history';
@@ -22,6 +24,8 @@ import { toApiNode } from '../nodes/document';
 const EVENT_ORDER_LOCK = 0x6d61_6576; // "maev"
 /** The NOTIFY channel that wakes every listener (payload: the newest sequence number). */
 export const EVENTS_CHANNEL = 'maestro_events';
+/** The CTE an event insert joins: the order lock, taken in the statement right before the numbers. */
+export const EVENT_LOCK_CTE = `event_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK}))`;
 
 interface EventRow {
   seq: number;
@@ -49,33 +53,50 @@ export function rowToBusEvent(r: EventRow): BusEvent {
 }
 
 /**
- * Appends events inside the caller's transaction (which must commit soon: it holds the order lock from
- * here on). Returns them in sequence order. A draft whose `dedupe_key` is already stored (a node change
- * delivered twice through the bus) is skipped.
+ * The INSERT (for a WITH that also holds EVENT_LOCK_CTE) storing drafts with their numbers, parameters
+ * from `$first`; `guard`: a condition the insert happens under (a node write in the same statement
+ * succeeded). A draft whose `dedupe_key` is already stored (a node change delivered twice) is skipped.
  */
-export async function appendEvents(client: Queryable, drafts: EventDraft[]): Promise<BusEvent[]> {
-  if (!drafts.length) return [];
-  await client.query('SELECT pg_advisory_xact_lock($1)', [EVENT_ORDER_LOCK]);
-  const ids = drafts.map(() => new ObjectId().toHexString());
-  const { rows } = await client.query<EventRow>(
-    `WITH ins AS (
-       INSERT INTO events (seq, id, channel, owner, data, ce, dedupe_key)
+export function eventInsert(
+  drafts: EventDraft[],
+  first: number,
+  guard = 'true',
+): { sql: string; params: unknown[] } {
+  const p = (i: number) => `$${first + i}`;
+  return {
+    sql: `INSERT INTO events (seq, id, channel, owner, data, ce, dedupe_key)
        SELECT nextval('event_seq'), d.id, d.channel, d.owner, d.data, d.ce, d.dedupe_key
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[])
+       FROM event_lock, unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::jsonb[], ${p(4)}::jsonb[], ${p(5)}::text[])
          WITH ORDINALITY AS d(id, channel, owner, data, ce, dedupe_key, n)
+       WHERE ${guard}
        ORDER BY d.n
        ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING ${EVENT_COLUMNS})
-     SELECT ins.*, pg_notify('${EVENTS_CHANNEL}', max(ins.seq) OVER ()::text) AS notified
-     FROM ins ORDER BY seq`,
-    [
-      ids,
+       RETURNING ${EVENT_COLUMNS}`,
+    params: [
+      drafts.map(() => new ObjectId().toHexString()),
       drafts.map((d) => d.channel),
       drafts.map((d) => d.owner),
       drafts.map((d) => JSON.stringify(d.data ?? null)),
       drafts.map((d) => JSON.stringify(d.ce)),
       drafts.map((d) => d.dedupe_key),
     ],
+  };
+}
+
+/** The select list item that NOTIFYs the newest number of CTE `ev` (nothing when it inserted none). */
+export const NOTIFY_EVENTS = `pg_notify('${EVENTS_CHANNEL}', (SELECT max(seq) FROM ev)::text)`;
+
+/**
+ * Appends events inside the caller's transaction (which must commit soon: it holds the order lock from
+ * here on). Returns them in sequence order.
+ */
+export async function appendEvents(client: Queryable, drafts: EventDraft[]): Promise<BusEvent[]> {
+  if (!drafts.length) return [];
+  const ev = eventInsert(drafts, 1);
+  const { rows } = await client.query<EventRow>(
+    `WITH ${EVENT_LOCK_CTE}, ev AS (${ev.sql})
+     SELECT ev.*, ${NOTIFY_EVENTS} AS notified FROM ev ORDER BY seq`,
+    ev.params,
   );
   return rows.map(rowToBusEvent);
 }

@@ -22,7 +22,8 @@ import type { NodeStoreHandle } from '../nodes/store';
 import type { Actor, Node, NodeChange, NodeQuery, NodeTreeInput, WriteOptions } from '../nodes/types';
 import { checkNodeInput, checkNodePatch, validateKindData, type CheckedInput } from '../nodes/validate';
 import { appendEvents } from './event-log';
-import { nodeParams, nodeRowToDocument, NODE_COLUMNS_SQL, NODE_WRITE_COLUMNS } from './node-rows';
+import { nodeRowToDocument, NODE_COLUMNS_SQL } from './node-rows';
+import { insertNodeWithEvent, insertRows, updateNodeIfAt, updateRow } from './node-writes';
 import { orderClause, SqlBuilder, whereClause } from './node-query';
 import {
   QUERY_CANCELED,
@@ -39,9 +40,6 @@ export interface PgNodeStoreOptions extends NodeDefaults {
   /** Statement timeout of filter queries (/nodes, /count), ms. */
   queryTimeoutMs: number;
 }
-
-/** Rows per INSERT statement (24 parameters each; PostgreSQL allows 65535 per statement). */
-const INSERT_CHUNK = 1000;
 
 function parseId(id: unknown, field = 'id'): ObjectId {
   if (!isObjectId(id)) {
@@ -75,28 +73,6 @@ export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): Node
     );
   }
 
-  async function insertRows(client: Queryable, docs: NodeDocument[]): Promise<void> {
-    for (let i = 0; i < docs.length; i += INSERT_CHUNK) {
-      const chunk = docs.slice(i, i + INSERT_CHUNK);
-      const params: unknown[] = [];
-      const rows = chunk.map((d) => {
-        const values = nodeParams(d).map((v) => {
-          params.push(v);
-          return `$${params.length}`;
-        });
-        return `(${values.join(', ')})`;
-      });
-      await client.query(`INSERT INTO nodes (${NODE_COLUMNS_SQL}) VALUES ${rows.join(', ')}`, params);
-    }
-  }
-
-  async function updateRow(client: Queryable, doc: NodeDocument): Promise<void> {
-    const cols = NODE_WRITE_COLUMNS.slice(1);
-    const values = nodeParams(doc);
-    const sets = cols.map((c, i) => `${c} = $${i + 2}`).join(', ');
-    await client.query(`UPDATE nodes SET ${sets} WHERE id = $1`, values);
-  }
-
   async function lockNode(client: Queryable, id: ObjectId): Promise<NodeDocument> {
     const { rows } = await client.query(`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE id = $1 FOR UPDATE`, [
       id.toHexString(),
@@ -124,12 +100,33 @@ export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): Node
     return { doc: next, prev: cur, isHierarchy };
   }
 
+  function eventOf(p: Planned, noevent?: boolean) {
+    return noevent ? null : nodeEventDraft(change(p), opts.eventSource);
+  }
+
+  /**
+   * A change decided on the node as read and written if nobody changed it meanwhile (one statement);
+   * when another writer won, decided again under the row lock.
+   */
   async function updateWith(
     actor: Actor,
     id: ObjectId,
     wopts: WriteOptions,
     decide: (cur: NodeDocument) => NodeDocument | null,
   ): Promise<Node> {
+    const { rows } = await pool.query(`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE id = $1`, [
+      id.toHexString(),
+    ]);
+    if (!rows.length) throw notFound(`node ${id.toHexString()} not found`);
+    const cur = nodeRowToDocument(rows[0]);
+    assertCanEdit(actor, cur);
+    const next = decide(cur);
+    if (!next) return toApiNode(cur);
+    validateKindData(next.kind, next.data);
+    next._rev = cur._rev + 1;
+    next.updated = new Date();
+    const planned = { doc: next, prev: cur, isHierarchy: false };
+    if (await updateNodeIfAt(pool, next, cur._rev, eventOf(planned, wopts.noevent))) return toApiNode(next);
     const res = await withTransaction(pool, async (client) => {
       const r = await updateLocked(client, actor, id, decide, false);
       if (!('unchanged' in r)) await publish(client, [r], wopts.noevent);
@@ -314,32 +311,25 @@ export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): Node
     async create(actor, input, copts = {}) {
       const checked = checkNodeInput(input, false) as CheckedInput;
       const id = copts.id ? parseId(copts.id) : new ObjectId();
-      const doc = await withTransaction(pool, async (client) => {
-        const parent = checked.parent ? await parentInfo(client, checked.parent) : null;
-        const d = newNodeDocument(opts, actor, checked, parent, id, new Date());
-        if (copts.id) {
-          // Idempotent internal create (activity retries): an existing node is returned as stored.
-          const { rowCount } = await client.query(
-            `INSERT INTO nodes (${NODE_COLUMNS_SQL}) VALUES (${NODE_WRITE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-             ON CONFLICT (id) DO NOTHING`,
-            nodeParams(d),
-          );
-          if (!rowCount) {
-            const { rows } = await client.query(`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE id = $1`, [
-              id.toHexString(),
-            ]);
-            return nodeRowToDocument(rows[0]);
-          }
-        } else {
-          await insertRows(client, [d]).catch((err) => {
-            if (sqlState(err) === UNIQUE_VIOLATION) throw conflict(`id: node ${id.toHexString()} exists`);
-            throw err;
-          });
+      // The parent's path is read first, then the node and its event are one statement.
+      const parent = checked.parent ? await parentInfo(pool, checked.parent) : null;
+      const d = newNodeDocument(opts, actor, checked, parent, id, new Date());
+      const event = eventOf({ doc: d, prev: null, isHierarchy: false }, copts.noevent);
+      if (copts.id) {
+        // Idempotent internal create (activity retries): an existing node is returned as stored.
+        if (!(await insertNodeWithEvent(pool, d, event, true))) {
+          const { rows } = await pool.query(`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE id = $1`, [
+            id.toHexString(),
+          ]);
+          return toApiNode(nodeRowToDocument(rows[0]));
         }
-        await publish(client, [{ doc: d, prev: null, isHierarchy: false }], copts.noevent);
-        return d;
-      });
-      return toApiNode(doc);
+      } else {
+        await insertNodeWithEvent(pool, d, event).catch((err) => {
+          if (sqlState(err) === UNIQUE_VIOLATION) throw conflict(`id: node ${id.toHexString()} exists`);
+          throw err;
+        });
+      }
+      return toApiNode(d);
     },
 
     async replace(actor, id, input, wopts = {}) {
