@@ -11,11 +11,12 @@ export async function runNodesBench(): Promise<void> {
   let api: RunningApi | undefined;
   try {
     const raw = servers.pool(CONCURRENCY);
+    const rawTcp = servers.pool(CONCURRENCY, { tcp: true });
     api = await startApi(servers);
     printTable(
       `Node throughput (concurrency ${CONCURRENCY}, API with events on vs raw SQL, same database)`,
       ['operation', 'API ops/s', 'raw SQL ops/s', 'API / raw'],
-      await measureThroughput(api, raw),
+      await measureThroughput(api, raw, rawTcp),
     );
     printTable(
       'GET /nodes and /count latency with many nodes stored (ms, sequential requests; raw = the same query in SQL)',

@@ -18,8 +18,8 @@ export interface BenchServers {
   dbName: string;
   temporalAddress: string;
   log: (line: string) => void;
-  /** A pool on the benchmark's database (the raw-SQL side of every ratio). */
-  pool(max: number): pg.Pool;
+  /** A pool on the benchmark's database (the raw-SQL side of every ratio); `tcp`: not the Unix socket. */
+  pool(max: number, opts?: { tcp?: boolean }): pg.Pool;
   stop(): Promise<void>;
 }
 
@@ -56,8 +56,8 @@ export async function startBenchServers(label: string): Promise<BenchServers> {
     throw err;
   }
   const databaseUrl = postgres.urlFor(dbName);
-  const pool = (max: number) => {
-    const p = createPool(databaseUrl, { max });
+  const pool = (max: number, opts: { tcp?: boolean } = {}) => {
+    const p = createPool(opts.tcp ? databaseUrl.replace(/\?host=.*$/, '') : databaseUrl, { max });
     pools.push(p);
     return p;
   };

@@ -4,6 +4,7 @@ import { ObjectId } from 'mongodb';
 import type pg from 'pg';
 import type { NodeDocument } from '../../src/db/nodes/document';
 import type { NodeInput } from '../../src/db/nodes/types';
+import { EVENT_LOCK_CTE } from '../../src/db/postgres/event-log';
 import { NODE_COLUMNS_SQL, NODE_WRITE_COLUMNS, nodeParams } from '../../src/db/postgres/node-rows';
 import type { RunningApi } from '../lib/processes';
 import { fmt, note, runConcurrently, timed } from '../lib/stats';
@@ -13,7 +14,10 @@ const CREATE_N = env('BENCH_CREATE_N', 5000);
 const QUERY_SECONDS = env('BENCH_QUERY_SECONDS', 10);
 export const CONCURRENCY = env('BENCH_CONCURRENCY', 16);
 
-const INSERT_SQL = `INSERT INTO nodes (${NODE_COLUMNS_SQL}) VALUES (${NODE_WRITE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+const PLACEHOLDERS = NODE_WRITE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
+const INSERT_SQL = `INSERT INTO nodes (${NODE_COLUMNS_SQL}) VALUES (${PLACEHOLDERS})`;
+/** The same insert under the event order lock: what serial, numbered commits cost on their own. */
+const LOCKED_INSERT_SQL = `WITH ${EVENT_LOCK_CTE} INSERT INTO nodes (${NODE_COLUMNS_SQL}) SELECT ${PLACEHOLDERS} FROM event_lock`;
 
 function testInput(parent: string, i: number): NodeInput {
   return {
@@ -77,7 +81,11 @@ async function getJson(url: string): Promise<unknown> {
   return res.json();
 }
 
-export async function measureThroughput(api: RunningApi, raw: pg.Pool): Promise<(string | number)[][]> {
+export async function measureThroughput(
+  api: RunningApi,
+  raw: pg.Pool,
+  rawTcp: pg.Pool,
+): Promise<(string | number)[][]> {
   const checkout = await api.admin.createNode({ kind: 'checkout', name: 'checkout', state: 'running' });
   const owner = (await api.admin.whoami()).username;
   const apiCreate = async (i: number) => {
@@ -89,11 +97,8 @@ export async function measureThroughput(api: RunningApi, raw: pg.Pool): Promise<
     });
     if (!res.ok) throw new Error(`POST /node answered ${res.status} ${await res.text()}`);
   };
-  const rawInsert = async (i: number) =>
-    void (await raw.query(
-      INSERT_SQL,
-      nodeParams(storedShape(testInput(checkout.id, i), checkout.path, owner)),
-    ));
+  const row = (i: number) => nodeParams(storedShape(testInput(checkout.id, i), checkout.path, owner));
+  const rawInsert = async (i: number) => void (await raw.query(INSERT_SQL, row(i)));
 
   // Warm both paths (JIT, pools, prepared plans) before measuring.
   await runConcurrently(500, CONCURRENCY, (i) => apiCreate(-1 - i));
@@ -112,6 +117,13 @@ export async function measureThroughput(api: RunningApi, raw: pg.Pool): Promise<
     rounds.raw.push((CREATE_N / r.ms) * 1000);
   }
   const best = (xs: number[]) => Math.max(...xs);
+  const rate = async (first: number, op: (i: number) => Promise<unknown>) =>
+    (CREATE_N /
+      (await timed(() => runConcurrently(CREATE_N, CONCURRENCY, (i) => op(first + i).then(() => undefined))))
+        .ms) *
+    1000;
+  const lockedInsert = await rate(10 * CREATE_N, (i) => raw.query(LOCKED_INSERT_SQL, row(i)));
+  const tcpInsert = await rate(20 * CREATE_N, (i) => rawTcp.query(INSERT_SQL, row(i)));
 
   note(`indexed queries for ${QUERY_SECONDS} s each side`);
   const where = "kind = 'test' AND data #>> '{platform}' = 'qemu-x86'";
@@ -146,6 +158,18 @@ export async function measureThroughput(api: RunningApi, raw: pg.Pool): Promise<
       best(rounds.api),
       best(rounds.raw),
       pct(best(rounds.api), best(rounds.raw)),
+    ],
+    [
+      'reference: single-row INSERT under the event order lock vs without',
+      lockedInsert,
+      best(rounds.raw),
+      pct(lockedInsert, best(rounds.raw)),
+    ],
+    [
+      'reference: single-row INSERT over loopback TCP vs the Unix socket',
+      tcpInsert,
+      best(rounds.raw),
+      pct(tcpInsert, best(rounds.raw)),
     ],
     ['query: GET /nodes (page + total) vs SELECT + count(*)', apiQuery, rawQuery, pct(apiQuery, rawQuery)],
     ['query: GET /nodes/fast vs SELECT', apiFast, rawFast, pct(apiFast, rawFast)],

@@ -30,6 +30,7 @@ export interface RunningPostgres {
 }
 
 const USER = 'postgres';
+let exitHooksRemoved = false;
 const isRoot = () => os.userInfo().uid === 0;
 
 function postgresIds(): { uid: number; gid: number } | null {
@@ -69,8 +70,12 @@ async function initialise(dataDir: string): Promise<void> {
   // its `exit` handler then throws (an async hook where none can run). Our processes stop PostgreSQL
   // themselves, so both go; the signal handlers stay.
   const { default: exitHook } = await import('async-exit-hook');
-  exitHook.unhookEvent('beforeExit');
-  exitHook.unhookEvent('exit');
+  if (!exitHooksRemoved) {
+    // A second unhook throws: a process may initialise more than one cluster.
+    exitHook.unhookEvent('beforeExit');
+    exitHook.unhookEvent('exit');
+    exitHooksRemoved = true;
+  }
   await fs.mkdir(path.dirname(dataDir), { recursive: true });
   if (isRoot()) await letPostgresReach(dataDir);
   const cluster = new EmbeddedPostgres({
