@@ -236,6 +236,8 @@ export class ProcessStack {
         MAESTRO_STORAGE_UPLOAD_URL: this.storageUrl,
         MAESTRO_STORAGE_URL: this.storageUrl,
         MAESTRO_LAB_WORK_DIR: path.join(this.opts.dir, 'lab-work'),
+        // Its readiness line is an info-level log record too.
+        MAESTRO_LOG_LEVEL: 'info',
       },
       ['--runtime', 'shell'],
     );
