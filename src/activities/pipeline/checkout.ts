@@ -1,13 +1,28 @@
 // Checkout activities: the revision's root node and its source tarball.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { archiveCommit, updateMirror } from '../../git/mirror';
 import { whileHeartbeating } from '../heartbeat';
 import type { PipelineDeps } from './deps';
 import { deriveNodeId } from './node-ids';
 import { deadlineOf, iso } from './node-writes';
 import type { CheckoutNodeInfo, Revision, TarballResult } from '../../workflows/pipeline/types';
+
+/**
+ * Attempts a git failure gets before the checkout fails. The activity's retry policy allows more: the
+ * node store and the storage service, restarting, may take longer than three quick attempts to return.
+ */
+const GIT_ATTEMPTS = 3;
+
+async function gitStep<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (Context.current().info.attempt < GIT_ATTEMPTS) throw err;
+    throw ApplicationFailure.nonRetryable((err as Error).message, 'GitFailure');
+  }
+}
 
 export function createCheckoutActivities(deps: PipelineDeps) {
   return {
@@ -49,14 +64,15 @@ export function createCheckoutActivities(deps: PipelineDeps) {
   async function tarball(input: { nodeId: string; revision: Revision }): Promise<TarballResult> {
     const { revision: rev } = input;
     const mirrors = path.join(deps.dataDir, 'git-mirrors');
-    const mirror = await updateMirror(mirrors, rev.tree, rev.url, rev.commit);
+    const mirror = await gitStep(() => updateMirror(mirrors, rev.tree, rev.url, rev.commit));
     const scratch = path.join(deps.dataDir, 'tarballs', `${input.nodeId}-${Context.current().info.attempt}`);
     try {
       const name = `linux-${rev.tree}-${rev.branch}-${rev.commit.slice(0, 12)}`.replace(
         /[^A-Za-z0-9_.-]/g,
         '_',
       );
-      const archive = await archiveCommit(mirror, rev.commit, path.join(scratch, `${name}.tar.gz`), name);
+      const file = path.join(scratch, `${name}.tar.gz`);
+      const archive = await gitStep(() => archiveCommit(mirror, rev.commit, file, name));
       const url = await deps.storage.upload(`${name}.tar.gz`, archive.file);
       const holdoffUntilMs = Date.now() + deps.config().pipeline.holdoffMs;
       const v = archive.version;

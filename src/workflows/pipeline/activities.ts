@@ -9,15 +9,16 @@ export const steps = proxyActivities<PipelineStepActivities>({
 });
 
 /**
- * Git mirror + archive + upload: can be slow on a big tree; a few attempts before giving up. It
- * heartbeats while it works, so an attempt on a worker that died is retried after the pipeline's
- * heartbeat timeout, not after the hour.
+ * Git mirror + archive + upload + node update: can be slow on a big tree. A git failure is final at
+ * the third attempt (the activity says so); the store or storage being down is retried like a node
+ * write. It heartbeats while it works, so an attempt on a worker that died is retried after the
+ * pipeline's heartbeat timeout, not after the hour.
  */
 export function tarballSteps(heartbeatTimeoutMs: number) {
   return proxyActivities<PipelineStepActivities>({
     startToCloseTimeout: '1 hour',
     heartbeatTimeout: heartbeatTimeoutMs,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3 },
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
   });
 }
 
