@@ -68,18 +68,21 @@ beforeAll(async () => {
     log: (line) => log.write(line + '\n'),
     pipelineConfig: (addr) => trivialPipelineConfig({ ...addr, platforms: 2, jobSeconds: 2 }),
   });
-  await stack.start();
+  await stack.startServices();
   db = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
   // The checks' own connections die with a killed server: let the pool drop them quietly.
   db.on('error', () => undefined);
   const token = await stack.adminToken();
   const urls = [stack.apiUrl(0), stack.apiUrl(1)];
+  // A new subscription starts at the current position: subscribe before the pipeline writes its first
+  // node (the tree's initial head), so every node event in the history is every subscriber's to receive.
   for (let i = 0; i < 3; i++) {
     const sub = new DurableSubscriber(`chaos-subscriber-${i}`, urls, token, i);
     await sub.subscribe();
     sub.start();
     subscribers.push(sub);
   }
+  await stack.startWorkers();
 });
 
 afterAll(async () => {

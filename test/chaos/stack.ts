@@ -69,6 +69,12 @@ export class ProcessStack {
   }
 
   async start(): Promise<void> {
+    await this.startServices();
+    await this.startWorkers();
+  }
+
+  /** Everything but the workers: nothing writes a node yet (the pipeline starts with its worker). */
+  async startServices(): Promise<void> {
     const replicas = this.opts.apiReplicas ?? 2;
     this.ports = {
       ferret: await freePort(),
@@ -103,6 +109,10 @@ export class ProcessStack {
     await this.startStorage();
     for (let i = 0; i < replicas; i++) await this.startApi(i);
     this.labToken = await this.createLabToken();
+  }
+
+  /** The pipeline worker (its trigger loop picks up the tree's head at once) and the lab worker. */
+  async startWorkers(): Promise<void> {
     await this.startPipelineWorker();
     await this.startLabWorker();
   }
@@ -236,6 +246,8 @@ export class ProcessStack {
         MAESTRO_STORAGE_UPLOAD_URL: this.storageUrl,
         MAESTRO_STORAGE_URL: this.storageUrl,
         MAESTRO_LAB_WORK_DIR: path.join(this.opts.dir, 'lab-work'),
+        // Its readiness line is an info-level log record too.
+        MAESTRO_LOG_LEVEL: 'info',
       },
       ['--runtime', 'shell'],
     );

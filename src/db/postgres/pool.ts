@@ -28,6 +28,9 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   });
   // An idle client losing its connection (server restart) must not crash the process.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle PostgreSQL connection lost'));
+  // A checked-out client (a transaction) has no pool listener: without one of its own, a server that
+  // dies mid-transaction crashes the process. Its query in flight fails with the error anyway.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

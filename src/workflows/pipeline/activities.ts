@@ -8,14 +8,24 @@ export const steps = proxyActivities<PipelineStepActivities>({
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
 });
 
-/** Git mirror + archive + upload: can be slow on a big tree; a few attempts before giving up. */
-export const tarballStep = proxyActivities<PipelineStepActivities>({
-  startToCloseTimeout: '1 hour',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3 },
-});
+/**
+ * Git mirror + archive + upload + node update: can be slow on a big tree. A git failure is final at
+ * the third attempt (the activity says so); the store or storage being down is retried like a node
+ * write. It heartbeats while it works, so an attempt on a worker that died is retried after the
+ * pipeline's heartbeat timeout, not after the hour.
+ */
+export function tarballSteps(heartbeatTimeoutMs: number) {
+  return proxyActivities<PipelineStepActivities>({
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+  });
+}
 
+/** Heartbeats too: a check cut off by a dead worker must not hold the trigger loop for ten minutes. */
 export const triggerStep = proxyActivities<PipelineStepActivities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { maximumAttempts: 3 },
 });
 

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { Revision } from './types';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../temporal/search-attribute-keys';
-import { msUntil, steps, tarballStep } from './activities';
+import { msUntil, steps, tarballSteps } from './activities';
 import type { CheckoutWorkflowResult } from './types';
 import { startJobs } from './job';
 import { runTreeResults } from '../results/run';
@@ -26,7 +26,7 @@ export async function checkoutWorkflow(rev: Revision): Promise<CheckoutWorkflowR
   const finished = work.run(async () => {
     let tarball;
     try {
-      tarball = await tarballStep.makeTarball({ nodeId, revision: rev });
+      tarball = await tarballSteps(info.runtime.heartbeatTimeoutMs).makeTarball({ nodeId, revision: rev });
     } catch (err) {
       if (isCancellation(err)) throw err;
       const cause = (err as { cause?: Error }).cause ?? (err as Error);
