@@ -4,7 +4,10 @@ import { ObjectId } from 'mongodb';
 import type pg from 'pg';
 import type { NodeDocument } from '../../src/db/nodes/document';
 import type { NodeInput } from '../../src/db/nodes/types';
+import { toApiNode } from '../../src/db/nodes/document';
 import { EVENT_LOCK_CTE } from '../../src/db/postgres/event-log';
+import { insertNodeWithEvent } from '../../src/db/postgres/node-writes';
+import { nodeEventDraft } from '../../src/events/cloudevent';
 import { NODE_COLUMNS_SQL, NODE_WRITE_COLUMNS, nodeParams } from '../../src/db/postgres/node-rows';
 import type { RunningApi } from '../lib/processes';
 import { fmt, note, runConcurrently, timed } from '../lib/stats';
@@ -123,6 +126,13 @@ export async function measureThroughput(
         .ms) *
     1000;
   const lockedInsert = await rate(10 * CREATE_N, (i) => raw.query(LOCKED_INSERT_SQL, row(i)));
+  // The database work of one POST /node without HTTP: the API's own statement (node, event, parent check).
+  const parent = { id: new ObjectId(checkout.id), path: checkout.path, treeid: checkout.id };
+  const withEvent = await rate(30 * CREATE_N, (i) => {
+    const doc = storedShape(testInput(checkout.id, i), checkout.path, owner);
+    const change = { op: 'created' as const, node: toApiNode(doc), revision: 1, is_hierarchy: false };
+    return insertNodeWithEvent(raw, doc, nodeEventDraft(change, 'bench'), { parent });
+  });
   const tcpInsert = await rate(20 * CREATE_N, (i) => rawTcp.query(INSERT_SQL, row(i)));
 
   note(`indexed queries for ${QUERY_SECONDS} s each side`);
@@ -158,6 +168,18 @@ export async function measureThroughput(
       best(rounds.api),
       best(rounds.raw),
       pct(best(rounds.api), best(rounds.raw)),
+    ],
+    [
+      "create: POST /node vs the API's own statement (node + event + parent check) sent directly",
+      best(rounds.api),
+      withEvent,
+      pct(best(rounds.api), withEvent),
+    ],
+    [
+      "reference: the API's statement (node + event) vs single-row INSERT",
+      withEvent,
+      best(rounds.raw),
+      pct(withEvent, best(rounds.raw)),
     ],
     [
       'reference: single-row INSERT under the event order lock vs without',

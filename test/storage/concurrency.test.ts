@@ -60,6 +60,27 @@ describe('concurrency on PostgreSQL', () => {
     expect(sizes).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
   });
 
+  it('a child created after its parent was renamed takes the new path (the remembered parent is checked)', async () => {
+    const parent = await http(api, 'POST', '/latest/node', {
+      token: alice.token,
+      json: checkout('old-name'),
+    });
+    const child = (name: string) =>
+      http(api, 'POST', '/latest/node', {
+        token: alice.token,
+        json: { kind: 'kbuild', name, parent: parent.body.id, data: { arch: 'x86_64' } },
+      });
+    expect((await child('first')).body.path).toEqual(['old-name', 'first']);
+    const renamed = await http(api, 'PUT', `/latest/node/${parent.body.id}`, {
+      token: alice.token,
+      json: { ...parent.body, name: 'new-name' },
+    });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    const second = await child('second');
+    expect(second.body.path).toEqual(['new-name', 'second']);
+    expect(second.body.treeid).toBe(parent.body.treeid);
+  });
+
   it('50 racing pops of one queued item: exactly one winner', async () => {
     expect((await http(api, 'POST', '/latest/queue/race', { token: alice.token })).status).toBe(201);
     await http(api, 'POST', '/latest/push/race', { token: alice.token, json: { data: 'the one' } });

@@ -13,7 +13,6 @@ import {
   checkEchoedId,
   newNodeDocument,
   type NodeDefaults,
-  type ParentInfo,
 } from '../nodes/changes';
 import { toApiNode, type NodeDocument } from '../nodes/document';
 import { checkSubmittedTree, mergeInto, type CheckedTree } from '../nodes/hierarchy';
@@ -23,6 +22,7 @@ import type { Actor, Node, NodeChange, NodeQuery, NodeTreeInput, WriteOptions } 
 import { checkNodeInput, checkNodePatch, validateKindData, type CheckedInput } from '../nodes/validate';
 import { appendEvents } from './event-log';
 import { nodeRowToDocument, NODE_COLUMNS_SQL } from './node-rows';
+import { ParentCache } from './parent-cache';
 import { insertNodeWithEvent, insertRows, updateNodeIfAt, updateRow } from './node-writes';
 import { orderClause, SqlBuilder, whereClause } from './node-query';
 import {
@@ -51,6 +51,8 @@ function parseId(id: unknown, field = 'id'): ObjectId {
 type Planned = { doc: NodeDocument; prev: NodeDocument | null; isHierarchy: boolean };
 
 export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): NodeStoreHandle {
+  const parents = new ParentCache();
+
   function change(p: Planned): NodeChange {
     const c: NodeChange = {
       op: p.prev ? 'updated' : 'created',
@@ -133,15 +135,6 @@ export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): Node
       return r;
     });
     return toApiNode(res.doc);
-  }
-
-  async function parentInfo(client: Queryable, id: string): Promise<ParentInfo> {
-    const { rows } = await client.query<{ path: string[]; treeid: string | null }>(
-      'SELECT path, treeid FROM nodes WHERE id = $1',
-      [id.toLowerCase()],
-    );
-    if (!rows.length) throw notFound(`parent: node ${id} not found`);
-    return { id: new ObjectId(id), path: rows[0].path, treeid: rows[0].treeid ?? id.toLowerCase() };
   }
 
   /** Filter queries run under the API statement timeout; a query cut off names the filter. */
@@ -311,25 +304,32 @@ export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): Node
     async create(actor, input, copts = {}) {
       const checked = checkNodeInput(input, false) as CheckedInput;
       const id = copts.id ? parseId(copts.id) : new ObjectId();
-      // The parent's path is read first, then the node and its event are one statement.
-      const parent = checked.parent ? await parentInfo(pool, checked.parent) : null;
-      const d = newNodeDocument(opts, actor, checked, parent, id, new Date());
-      const event = eventOf({ doc: d, prev: null, isHierarchy: false }, copts.noevent);
-      if (copts.id) {
-        // Idempotent internal create (activity retries): an existing node is returned as stored.
-        if (!(await insertNodeWithEvent(pool, d, event, true))) {
-          const { rows } = await pool.query(`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE id = $1`, [
-            id.toHexString(),
-          ]);
-          return toApiNode(nodeRowToDocument(rows[0]));
-        }
-      } else {
-        await insertNodeWithEvent(pool, d, event).catch((err) => {
+      // One statement: the node, its event, and the check that the parent is as remembered.
+      for (let fresh = false; ; fresh = true) {
+        const parent = !checked.parent
+          ? null
+          : fresh
+            ? await parents.read(pool, checked.parent)
+            : await parents.get(pool, checked.parent);
+        const d = newNodeDocument(opts, actor, checked, parent, id, new Date());
+        const event = eventOf({ doc: d, prev: null, isHierarchy: false }, copts.noevent);
+        const written = await insertNodeWithEvent(pool, d, event, {
+          parent,
+          idempotent: !!copts.id,
+        }).catch((err) => {
           if (sqlState(err) === UNIQUE_VIOLATION) throw conflict(`id: node ${id.toHexString()} exists`);
           throw err;
         });
+        if (written) return toApiNode(d);
+        if (copts.id) {
+          // Idempotent internal create (activity retries): an existing node is returned as stored.
+          const { rows } = await pool.query(`SELECT ${NODE_COLUMNS_SQL} FROM nodes WHERE id = $1`, [
+            id.toHexString(),
+          ]);
+          if (rows.length) return toApiNode(nodeRowToDocument(rows[0]));
+        }
+        if (fresh) throw conflict(`parent: node ${checked.parent} changed while the node was created`);
       }
-      return toApiNode(d);
     },
 
     async replace(actor, id, input, wopts = {}) {

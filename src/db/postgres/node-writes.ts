@@ -4,9 +4,11 @@
 // commit. A change is conditional on the revision that was read (optimistic); the caller falls back to
 // a locked transaction when another writer won.
 import type { EventDraft } from '../../events/types';
+import type { ParentInfo } from '../nodes/changes';
 import type { NodeDocument } from '../nodes/document';
 import { EVENT_LOCK_CTE, eventInsert, NOTIFY_EVENTS } from './event-log';
 import { nodeParams, NODE_COLUMNS_SQL, NODE_WRITE_COLUMNS } from './node-rows';
+import { parentUnchanged } from './parent-cache';
 import type { Queryable } from './pool';
 
 /** Rows per INSERT statement (24 parameters each; PostgreSQL allows 65535 per statement). */
@@ -36,18 +38,26 @@ export async function updateRow(client: Queryable, doc: NodeDocument): Promise<v
 }
 
 /**
- * Inserts a node and its event in one statement (either both are stored or neither). `idempotent`: an
- * existing node with the same id is left as it is (false is returned, nothing written).
+ * Inserts a node and its event in one statement (either both are stored or neither), if its parent
+ * still has the path and tree id the node was built with. `idempotent`: an existing node with the same
+ * id is left as it is. Answers whether the node was written.
  */
 export async function insertNodeWithEvent(
   db: Queryable,
   doc: NodeDocument,
   event: EventDraft | null,
-  idempotent = false,
+  opts: { parent: ParentInfo | null; idempotent?: boolean },
 ): Promise<boolean> {
-  const params = nodeParams(doc);
-  const insert = `INSERT INTO nodes (${NODE_COLUMNS_SQL}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')})
-    ${idempotent ? 'ON CONFLICT (id) DO NOTHING' : ''} RETURNING id`;
+  const params: unknown[] = nodeParams(doc);
+  const values = params.map((_, i) => `$${i + 1}`).join(', ');
+  let source = `VALUES (${values})`;
+  if (opts.parent) {
+    const check = parentUnchanged(opts.parent, params.length + 1);
+    source = `SELECT ${values} WHERE ${check.sql}`;
+    params.push(...check.params);
+  }
+  const insert = `INSERT INTO nodes (${NODE_COLUMNS_SQL}) ${source}
+    ${opts.idempotent ? 'ON CONFLICT (id) DO NOTHING' : ''} RETURNING id`;
   if (!event) return ((await db.query(insert, params)).rowCount ?? 0) === 1;
   const ev = eventInsert([event], params.length + 1, 'EXISTS (SELECT 1 FROM node)');
   const { rows } = await db.query<{ written: number }>(
