@@ -10,7 +10,7 @@ import { latencies, SubscriberFleet } from './lib/subscribers';
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const UPDATES = Number(env('BENCH_EVENT_UPDATES', '10000'));
 const RATE = Number(env('BENCH_EVENT_RATE', '200'));
-const SEARCH_RATES = env('BENCH_EVENT_SEARCH_RATES', '400,600,800,1200,1600').split(',').map(Number);
+const SEARCH_RATES = env('BENCH_EVENT_SEARCH_RATES', '250,300,350,400,500').split(',').map(Number);
 const SEARCH_SECONDS = Number(env('BENCH_EVENT_SEARCH_SECONDS', '20'));
 const SUBSCRIBERS = 3;
 const NODES = 100;

@@ -152,8 +152,12 @@ export class EventBus implements NodeEventSink {
     const recent = this.poller.recent(after, READ_BATCH);
     if (recent) return { events: recent, scannedTo: recent.length ? recent[recent.length - 1].seq : after };
     const upTo = Math.min(cursor, this.poller.bufferStart - 1);
-    const events = await this.readHistoryCached(after, upTo);
-    return { events, scannedTo: events.length === READ_BATCH ? events[events.length - 1].seq : upTo };
+    // History is read in aligned blocks of numbers, so a reader catching up one event per request (and
+    // every reader near it) reuses one read instead of reading a batch per event.
+    const start = after - (after % READ_BATCH);
+    const end = Math.min(start + READ_BATCH, upTo);
+    const block = await this.readHistoryCached(start, end);
+    return { events: block.filter((e) => e.seq > after), scannedTo: end };
   }
 
   /** Several subscribers catching up over the same range share one history read. */
