@@ -1,9 +1,18 @@
 // Activity proxies shared by the pipeline workflows (deterministic code: type-only imports).
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { PipelineStepActivities } from '../../activities/pipeline';
 
 /** Node writes and planning: quick, retried with backoff (they are idempotent). */
 export const steps = proxyActivities<PipelineStepActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+});
+
+/**
+ * The same steps run as local activities (in the workflow's worker, recorded as markers): no task
+ * round trips through the server, for steps that must happen at a moment (a deadline).
+ */
+export const localSteps = proxyLocalActivities<PipelineStepActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
 });
