@@ -103,8 +103,8 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     await fs.chown(opts.dataDir, ids.uid, ids.gid);
   }
   // Local clients connect over a Unix socket in the data directory (when its path fits the 107-byte
-  // limit): on this machine a loopback TCP round trip's send costs more CPU than the query it carries
-  // (bench/RESULTS.md). TCP stays open on loopback for tools.
+  // limit): single-row inserts ran 6–59 % faster than over loopback TCP here (bench/RESULTS.md). TCP
+  // stays open on loopback for tools.
   const socketDir = path.resolve(opts.dataDir);
   const useSocket = path.join(socketDir, `.s.PGSQL.${opts.port}`).length < 100;
   const settings: Record<string, string> = {
