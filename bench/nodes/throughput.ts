@@ -107,24 +107,20 @@ export async function measureThroughput(
   await runConcurrently(500, CONCURRENCY, (i) => apiCreate(-1 - i));
   await runConcurrently(500, CONCURRENCY, (i) => rawInsert(-1 - i));
 
+  /** Ops per second of CREATE_N calls of `op` (indices from `first`) at CONCURRENCY. */
+  const rate = async (first: number, op: (i: number) => Promise<unknown>) => {
+    const run = await timed(() =>
+      runConcurrently(CREATE_N, CONCURRENCY, async (i) => void (await op(first + i))),
+    );
+    return (CREATE_N / run.ms) * 1000;
+  };
   note(`creating ${CREATE_N} nodes each way, concurrency ${CONCURRENCY}, alternating rounds`);
   const rounds = { api: [] as number[], raw: [] as number[] };
   for (let round = 0; round < 2; round++) {
-    const a = await timed(() =>
-      runConcurrently(CREATE_N, CONCURRENCY, (i) => apiCreate(round * CREATE_N + i)),
-    );
-    rounds.api.push((CREATE_N / a.ms) * 1000);
-    const r = await timed(() =>
-      runConcurrently(CREATE_N, CONCURRENCY, (i) => rawInsert(round * CREATE_N + i)),
-    );
-    rounds.raw.push((CREATE_N / r.ms) * 1000);
+    rounds.api.push(await rate(round * CREATE_N, apiCreate));
+    rounds.raw.push(await rate(round * CREATE_N, rawInsert));
   }
   const best = (xs: number[]) => Math.max(...xs);
-  const rate = async (first: number, op: (i: number) => Promise<unknown>) =>
-    (CREATE_N /
-      (await timed(() => runConcurrently(CREATE_N, CONCURRENCY, (i) => op(first + i).then(() => undefined))))
-        .ms) *
-    1000;
   const lockedInsert = await rate(10 * CREATE_N, (i) => raw.query(LOCKED_INSERT_SQL, row(i)));
   // The database work of one POST /node without HTTP: the API's own statement (node, event, parent check).
   const parent = { id: new ObjectId(checkout.id), path: checkout.path, treeid: checkout.id };

@@ -83,7 +83,23 @@ export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): Node
     return nodeRowToDocument(rows[0]);
   }
 
-  /** Decides the next version of a locked node; writes it; null decision = no change, no event. */
+  /** The next version of `cur` (permissions, decision, kind data checked); null decision = no change. */
+  function plan(
+    actor: Actor | null,
+    cur: NodeDocument,
+    decide: (cur: NodeDocument) => NodeDocument | null,
+    isHierarchy: boolean,
+  ): Planned | { doc: NodeDocument; unchanged: true } {
+    if (actor) assertCanEdit(actor, cur);
+    const next = decide(cur);
+    if (!next) return { doc: cur, unchanged: true };
+    validateKindData(next.kind, next.data);
+    next._rev = cur._rev + 1;
+    next.updated = new Date();
+    return { doc: next, prev: cur, isHierarchy };
+  }
+
+  /** Decides the next version of a locked node and writes it; no change, no write. */
   async function updateLocked(
     client: Queryable,
     actor: Actor | null,
@@ -91,15 +107,9 @@ export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): Node
     decide: (cur: NodeDocument) => NodeDocument | null,
     isHierarchy: boolean,
   ): Promise<Planned | { doc: NodeDocument; unchanged: true }> {
-    const cur = await lockNode(client, id);
-    if (actor) assertCanEdit(actor, cur);
-    const next = decide(cur);
-    if (!next) return { doc: cur, unchanged: true };
-    validateKindData(next.kind, next.data);
-    next._rev = cur._rev + 1;
-    next.updated = new Date();
-    await updateRow(client, next);
-    return { doc: next, prev: cur, isHierarchy };
+    const r = plan(actor, await lockNode(client, id), decide, isHierarchy);
+    if (!('unchanged' in r)) await updateRow(client, r.doc);
+    return r;
   }
 
   function eventOf(p: Planned, noevent?: boolean) {
@@ -121,14 +131,10 @@ export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): Node
     ]);
     if (!rows.length) throw notFound(`node ${id.toHexString()} not found`);
     const cur = nodeRowToDocument(rows[0]);
-    assertCanEdit(actor, cur);
-    const next = decide(cur);
-    if (!next) return toApiNode(cur);
-    validateKindData(next.kind, next.data);
-    next._rev = cur._rev + 1;
-    next.updated = new Date();
-    const planned = { doc: next, prev: cur, isHierarchy: false };
-    if (await updateNodeIfAt(pool, next, cur._rev, eventOf(planned, wopts.noevent))) return toApiNode(next);
+    const planned = plan(actor, cur, decide, false);
+    if ('unchanged' in planned) return toApiNode(cur);
+    if (await updateNodeIfAt(pool, planned.doc, cur._rev, eventOf(planned, wopts.noevent)))
+      return toApiNode(planned.doc);
     const res = await withTransaction(pool, async (client) => {
       const r = await updateLocked(client, actor, id, decide, false);
       if (!('unchanged' in r)) await publish(client, [r], wopts.noevent);
@@ -306,11 +312,7 @@ export function createPgNodeStore(pool: pg.Pool, opts: PgNodeStoreOptions): Node
       const id = copts.id ? parseId(copts.id) : new ObjectId();
       // One statement: the node, its event, and the check that the parent is as remembered.
       for (let fresh = false; ; fresh = true) {
-        const parent = !checked.parent
-          ? null
-          : fresh
-            ? await parents.read(pool, checked.parent)
-            : await parents.get(pool, checked.parent);
+        const parent = checked.parent ? await parents.get(pool, checked.parent, fresh) : null;
         const d = newNodeDocument(opts, actor, checked, parent, id, new Date());
         const event = eventOf({ doc: d, prev: null, isHierarchy: false }, copts.noevent);
         const written = await insertNodeWithEvent(pool, d, event, {

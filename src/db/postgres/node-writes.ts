@@ -58,14 +58,7 @@ export async function insertNodeWithEvent(
   }
   const insert = `INSERT INTO nodes (${NODE_COLUMNS_SQL}) ${source}
     ${opts.idempotent ? 'ON CONFLICT (id) DO NOTHING' : ''} RETURNING id`;
-  if (!event) return ((await db.query(insert, params)).rowCount ?? 0) === 1;
-  const ev = eventInsert([event], params.length + 1, 'EXISTS (SELECT 1 FROM node)');
-  const { rows } = await db.query<{ written: number }>(
-    `WITH node AS (${insert}), ${EVENT_LOCK_CTE}, ev AS (${ev.sql})
-     SELECT (SELECT count(*) FROM node)::int AS written, ${NOTIFY_EVENTS}`,
-    [...params, ...ev.params],
-  );
-  return rows[0].written === 1;
+  return writeWithEvent(db, insert, params, event);
 }
 
 /**
@@ -78,15 +71,27 @@ export async function updateNodeIfAt(
   expectedRev: number,
   event: EventDraft | null,
 ): Promise<boolean> {
-  const params = nodeParams(doc);
-  const revParam = `$${params.length + 1}`;
-  const update = `UPDATE nodes SET ${SETS} WHERE id = $1 AND rev = ${revParam} RETURNING id`;
-  if (!event) return ((await db.query(update, [...params, expectedRev])).rowCount ?? 0) === 1;
-  const ev = eventInsert([event], params.length + 2, 'EXISTS (SELECT 1 FROM node)');
+  const params = [...nodeParams(doc), expectedRev];
+  const update = `UPDATE nodes SET ${SETS} WHERE id = $1 AND rev = $${params.length} RETURNING id`;
+  return writeWithEvent(db, update, params, event);
+}
+
+/**
+ * Runs a one-row node write (`RETURNING id`) with its event in one statement, the event inserted only
+ * if the row was written; answers whether it was.
+ */
+async function writeWithEvent(
+  db: Queryable,
+  nodeSql: string,
+  params: unknown[],
+  event: EventDraft | null,
+): Promise<boolean> {
+  if (!event) return ((await db.query(nodeSql, params)).rowCount ?? 0) === 1;
+  const ev = eventInsert([event], params.length + 1, 'EXISTS (SELECT 1 FROM node)');
   const { rows } = await db.query<{ written: number }>(
-    `WITH node AS (${update}), ${EVENT_LOCK_CTE}, ev AS (${ev.sql})
+    `WITH node AS (${nodeSql}), ${EVENT_LOCK_CTE}, ev AS (${ev.sql})
      SELECT (SELECT count(*) FROM node)::int AS written, ${NOTIFY_EVENTS}`,
-    [...params, expectedRev, ...ev.params],
+    [...params, ...ev.params],
   );
   return rows[0].written === 1;
 }

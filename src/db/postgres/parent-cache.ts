@@ -1,8 +1,7 @@
 // What a new node takes from its parent (path, tree id), remembered per parent. A create then needs no
 // read of the parent: its insert checks in the same statement that the parent still has that path and
-// tree id (a rename changes the path), and on a mismatch the parent is read again. Measured here, each
-// statement a request sends costs the API process about as much CPU as the HTTP request itself, so the
-// read saved is a third of a create's database work (bench/RESULTS.md).
+// tree id (a rename changes the path), and on a mismatch the parent is read again. Profiled here, the
+// socket write of each statement was the largest share of the API process's CPU on the create path.
 import { ObjectId } from 'mongodb';
 import { notFound } from '../../errors';
 import type { ParentInfo } from '../nodes/changes';
@@ -13,14 +12,11 @@ const LIMIT = 10_000;
 export class ParentCache {
   private readonly entries = new Map<string, ParentInfo>();
 
-  /** The parent as remembered, else as read now. */
-  async get(db: Queryable, id: string): Promise<ParentInfo> {
-    return this.entries.get(id.toLowerCase()) ?? this.read(db, id);
-  }
-
-  /** The parent as stored now (after a mismatch, or the first time). */
-  async read(db: Queryable, id: string): Promise<ParentInfo> {
+  /** The parent as remembered, else (or when `fresh`: after a mismatch) as stored now. */
+  async get(db: Queryable, id: string, fresh = false): Promise<ParentInfo> {
     const key = id.toLowerCase();
+    const known = fresh ? undefined : this.entries.get(key);
+    if (known) return known;
     const { rows } = await db.query<{ path: string[]; treeid: string | null }>(
       'SELECT path, treeid FROM nodes WHERE id = $1',
       [key],

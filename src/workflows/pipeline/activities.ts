@@ -3,19 +3,18 @@ import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { PipelineStepActivities } from '../../activities/pipeline';
 
 /** Node writes and planning: quick, retried with backoff (they are idempotent). */
-export const steps = proxyActivities<PipelineStepActivities>({
+const QUICK_STEP = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
-});
+};
+
+export const steps = proxyActivities<PipelineStepActivities>(QUICK_STEP);
 
 /**
  * The same steps run as local activities (in the workflow's worker, recorded as markers): no task
  * round trips through the server, for steps that must happen at a moment (a deadline).
  */
-export const localSteps = proxyLocalActivities<PipelineStepActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
-});
+export const localSteps = proxyLocalActivities<PipelineStepActivities>(QUICK_STEP);
 
 /**
  * Git mirror + archive + upload + node update: can be slow on a big tree. A git failure is final at
