@@ -6,7 +6,7 @@ import { ApiError, forbidden } from '../errors';
 import { publicBaseUrl } from './invites';
 import { sendMail } from './mail';
 import { DETAIL } from '../schemas/common';
-import { EMAIL, newPassword } from '../schemas/users';
+import { EMAIL, tokenWithPassword } from '../schemas/users';
 import type { RoutePlugin } from './plugin';
 
 /** Upstream's answer to a registration (status and words), after its superuser check. */
@@ -80,15 +80,7 @@ export const accountRoutes: RoutePlugin = async (app, { ctx }) => {
         summary:
           'Set a new password with a reset token from the e-mail (works once); older tokens stop working',
         tags: ['users'],
-        body: {
-          type: 'object',
-          required: ['token', 'password'],
-          additionalProperties: false,
-          properties: {
-            token: { type: 'string', minLength: 1 },
-            password: newPassword(ctx.settings.passwordMinLength),
-          },
-        },
+        body: tokenWithPassword(ctx.settings.passwordMinLength),
         response: { 200: { type: 'null' }, 400: DETAIL },
       },
     },

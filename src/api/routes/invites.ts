@@ -8,7 +8,7 @@ import { requireAdmin } from '../auth';
 import type { ApiContext } from '../context';
 import { conflict } from '../errors';
 import { sendMail } from './mail';
-import { EMAIL, GROUP_NAME, newPassword, USER, USERNAME } from '../schemas/users';
+import { EMAIL, GROUP_NAME, tokenWithPassword, USER, USERNAME } from '../schemas/users';
 import type { RoutePlugin } from './plugin';
 
 interface InviteBody {
@@ -173,15 +173,7 @@ export const inviteRoutes: RoutePlugin = async (app, { ctx }) => {
       schema: {
         summary: 'Accept an invite: set the password; the user becomes verified (the token works once)',
         tags: ['users'],
-        body: {
-          type: 'object',
-          required: ['token', 'password'],
-          additionalProperties: false,
-          properties: {
-            token: { type: 'string', minLength: 1 },
-            password: newPassword(ctx.settings.passwordMinLength),
-          },
-        },
+        body: tokenWithPassword(ctx.settings.passwordMinLength),
         response: { 200: USER },
       },
     },

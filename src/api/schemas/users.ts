@@ -6,6 +6,15 @@ export const EMAIL = { type: 'string', format: 'email', maxLength: 254 } as cons
 export function newPassword(minLength: number) {
   return { type: 'string', minLength, maxLength: 256 } as const;
 }
+/** A one-time token (invite, password reset) with the new password it sets. */
+export function tokenWithPassword(minLength: number) {
+  return {
+    type: 'object',
+    required: ['token', 'password'],
+    additionalProperties: false,
+    properties: { token: { type: 'string', minLength: 1 }, password: newPassword(minLength) },
+  } as const;
+}
 export const GROUP_NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$' } as const;
 /** `admin`: a short-lived admin token; `user`: a superuser's token narrowed to ordinary powers. */
 export const SCOPE = { type: 'string', enum: ['', 'admin', 'user'] } as const;
