@@ -23,7 +23,7 @@ function staleOutputs(): string[] {
 /** Builds dist/ when the CLI's sources changed since the last build (one builder at a time). */
 export function ensureCliBuilt(): void {
   const fresh = () => fs.existsSync(BIN) && staleOutputs().length === 0;
-  if (fresh()) return;
+  if (fresh()) return executable();
   const lock = path.join(os.tmpdir(), 'maestro-kci-build.lock');
   const deadline = Date.now() + 240_000;
   for (;;) {
@@ -46,6 +46,12 @@ export function ensureCliBuilt(): void {
     fs.rmSync(lock, { recursive: true, force: true });
   }
   if (!fs.existsSync(BIN)) throw new Error('dist/cli/index.js was not built');
+  executable();
+}
+
+/** As `npm run build` leaves it: `npx kci` runs the package's bin file itself. */
+function executable(): void {
+  fs.chmodSync(BIN, 0o755);
 }
 
 export interface KciResult {
